@@ -1,0 +1,245 @@
+"""One function per rule, named for what it forbids or wants. Hard rules add constraints; soft ones add penalties.
+
+Leave, `public_holidays = "off"` and pins to another shift never reach the model: `Plan.slots` drops those slots,
+and `Plan.excluded` says why (the gap report quotes it).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ortools.sat.python import cp_model
+
+from rota.clock import local_dates
+from rota.model import RotaModel
+from rota.slots import Requirement, Slot
+
+# ---- hard rules ------------------------------------------------------------------------------------------------
+
+
+def at_most_one_shift_per_local_day(m: RotaModel) -> None:
+    for slots in m.by_engineer_day.values():
+        if len(slots) > 1:
+            m.model.add_at_most_one(m.x[s] for s in slots)
+
+
+def no_shift_within_rest_of_another(m: RotaModel) -> None:
+    """Forbids two shifts of one engineer closer than `min_rest_hours` (end to start, real time) or overlapping."""
+    rest = timedelta(hours=m.plan.scenario.rules.min_rest_hours)
+    for slots in m.plan.slots_by_engineer.values():  # sorted by start
+        for i, first in enumerate(slots):
+            for second in slots[i + 1:]:
+                if second.span.start >= first.span.end + rest:
+                    break
+                if second.date != first.date:  # same day: already at most one
+                    m.model.add_bool_or([m.x[first].Not(), m.x[second].Not()])
+
+
+def no_more_than_weekly_hours(m: RotaModel) -> None:
+    """Forbids more than the engineer's weekly cap in any 7 consecutive local days."""
+    for engineer_id, slots in m.plan.slots_by_engineer.items():
+        engineer = m.plan.engineers[engineer_id]
+        cap_minutes = round(m.plan.scenario.weekly_cap(engineer) * 60)
+        by_day: dict[date, list[Slot]] = defaultdict(list)
+        for s in slots:
+            by_day[s.date].append(s)
+        days = sorted(by_day)
+        if not days:
+            continue
+        first = days[0] - timedelta(days=6)
+        for offset in range((days[-1] - first).days + 1):
+            start = first + timedelta(days=offset)
+            week = [s for d in range(7) for s in by_day.get(start + timedelta(days=d), [])]
+            if sum(s.minutes for s in {s.date: s for s in week}.values()) <= cap_minutes and _fits(week, cap_minutes):
+                continue
+            m.model.add(sum(s.minutes * m.x[s] for s in week) <= cap_minutes)
+
+
+def _fits(week: list[Slot], cap_minutes: int) -> bool:
+    """True when even the longest shift on every day of the week stays under the cap (no constraint needed)."""
+    longest: dict[date, int] = defaultdict(int)
+    for s in week:
+        longest[s.date] = max(longest[s.date], s.minutes)
+    return sum(longest.values()) <= cap_minutes
+
+
+def no_more_than_consecutive_days(m: RotaModel) -> None:
+    """Forbids working more than `max_consecutive_days` local days in a row."""
+    limit = m.plan.scenario.rules.max_consecutive_days
+    for engineer in m.plan.scenario.engineers:
+        tz = m.plan.scenario.zone_of(engineer)
+        days = local_dates(m.plan.window, tz, pad=1)
+        for i in range(len(days) - limit):
+            run = [v for d in days[i:i + limit + 1] for v in m.worked(engineer.id, d)]
+            if len({d for d in days[i:i + limit + 1] if m.worked(engineer.id, d)}) > limit:
+                m.model.add(sum(run) <= limit)
+
+
+def pinned_shifts_are_worked(m: RotaModel) -> None:
+    """A pinned shift is worked (other shifts that day and pinned-off days are already excluded from the plan)."""
+    for (engineer, day), shift in m.plan.pins.items():
+        for slot in m.by_engineer_day.get((engineer, day), []):
+            if slot.shift == shift:
+                m.model.add(m.x[slot] == 1)
+
+
+HARD_RULES = (
+    at_most_one_shift_per_local_day,
+    no_shift_within_rest_of_another,
+    no_more_than_weekly_hours,
+    no_more_than_consecutive_days,
+    pinned_shifts_are_worked,
+)
+
+# ---- soft rules: cover -----------------------------------------------------------------------------------------
+
+
+def _counts_toward(m: RotaModel, req: Requirement, slot: Slot) -> bool:
+    if req.who == "engineers":
+        return True
+    if req.who == "seniors":
+        return m.plan.is_senior(slot.engineer)
+    return m.plan.speaks(slot.engineer, req.who)
+
+
+def cover_is_short(m: RotaModel, kind: str) -> None:
+    """Wants every requirement of `kind` met at every instant; a shortfall costs its length in minutes.
+
+    Language rules count in the peak tier (strict priorities: P0, then events, then peaks with their languages).
+    """
+    tier = "peak" if kind == "language" else kind
+    for req in m.plan.requirements:
+        if req.kind != kind:
+            continue
+        for i in m.segment_range(req.span.start, req.span.end):
+            segment = m.plan.segments[i]
+            staff = [m.x[s] for s in m.cover_index[i] if _counts_toward(m, req, s)]
+            short = m.model.new_int_var(0, req.required, f"{req.rule} short {segment.start:%m-%d %H:%M}")
+            m.model.add(sum(staff) + short >= req.required)
+            m.penalise(tier, short.name, short, segment.minutes)
+
+
+# ---- soft rules: holidays and fairness -------------------------------------------------------------------------
+
+
+def holiday_work_when_avoidable(m: RotaModel) -> None:
+    """Under `public_holidays = "avoid"`, each holiday shift costs: it is worked only where cover needs it."""
+    if m.plan.scenario.rules.public_holidays != "avoid":
+        return
+    for slot, var in m.x.items():
+        if slot.holiday:
+            m.penalise("holiday", f"{slot.engineer} works {slot.holiday} {slot.date}", var)
+
+
+# Weights inside the fairness tier, per unit of spread (max - min within a centre and level).
+FAIRNESS_WEIGHTS = {"hours": 2, "night_minutes": 1, "weekend_shifts": 120, "holiday_shifts": 240, "peak_shifts": 30}
+HANDOFF_WEIGHT = 20  # each shift is a handoff: fewer, longer-lived assignments are calmer
+PATTERN_CHANGE_WEIGHT = 10  # a different shift on the next day
+
+
+def _fairness_groups(m: RotaModel) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for e in m.plan.scenario.engineers:
+        groups[f"{e.centre}/{e.level}"].append(e.id)
+    return {k: v for k, v in groups.items() if len(v) > 1}
+
+
+def _credit_minutes(m: RotaModel, engineer_id: str) -> int:
+    """Hours credited for days an engineer cannot work (leave, holidays off), at the pace of a full week."""
+    engineer = m.plan.engineers[engineer_id]
+    days = local_dates(m.plan.window, m.plan.scenario.zone_of(engineer))
+    away = sum(1 for d in days if m.plan.unavailable(engineer, d) and m.plan.unavailable(engineer, d) != "pinned off")
+    templates = m.plan.templates_for(engineer)
+    mean_shift = sum((t.end.minutes - t.start.minutes) % 1440 or 1440 for t in templates) / max(1, len(templates))
+    return round(away * mean_shift * 5 / 7)
+
+
+def uneven_load_within_centre_and_level(m: RotaModel) -> None:
+    """Wants hours, night hours, weekend, holiday and peak shifts spread evenly in each centre and level.
+
+    Hours are compared as a share of each engineer's weekly cap, with leave credited, so a 40 h contract or a week
+    off is not "unfair".
+    """
+    ref_cap = m.plan.scenario.rules.max_hours_per_week
+    for group, members in _fairness_groups(m).items():
+        metrics: dict[str, list[Sum]] = defaultdict(list)
+        for engineer_id in members:
+            slots = m.plan.slots_by_engineer.get(engineer_id, [])
+            scale = ref_cap / m.plan.scenario.weekly_cap(m.plan.engineers[engineer_id])
+            credit = round(_credit_minutes(m, engineer_id) * scale)
+            metrics["hours"].append(Sum(credit, [(round(s.minutes * scale), m.x[s]) for s in slots]))
+            metrics["night_minutes"].append(Sum(0, [(s.night_minutes, m.x[s]) for s in slots if s.night_minutes]))
+            metrics["weekend_shifts"].append(Sum(0, [(1, m.x[s]) for s in slots if s.weekend]))
+            metrics["holiday_shifts"].append(Sum(0, [(1, m.x[s]) for s in slots if s.holiday]))
+            metrics["peak_shifts"].append(Sum(0, [(1, m.x[s]) for s in slots if s.peak]))
+        for metric, values in metrics.items():
+            spread = _spread(m, values, f"{group} {metric} spread")
+            if spread is not None:
+                m.penalise("fairness", spread.name, spread, FAIRNESS_WEIGHTS[metric])
+
+
+@dataclass(frozen=True)
+class Sum:
+    """constant + sum(coefficient * Boolean), with non-negative coefficients, so its bounds are known."""
+
+    constant: int
+    terms: list[tuple[int, cp_model.IntVar]]
+
+    @property
+    def expr(self) -> cp_model.LinearExprT:
+        return self.constant + cp_model.LinearExpr.weighted_sum([v for _, v in self.terms], [c for c, _ in self.terms])
+
+    @property
+    def upper(self) -> int:
+        return self.constant + sum(c for c, _ in self.terms)
+
+
+def _spread(m: RotaModel, values: list[Sum], name: str) -> cp_model.IntVar | None:
+    """max - min of `values`, or None when nothing can differ."""
+    lo_all, hi_all = min(v.constant for v in values), max(v.upper for v in values)
+    if lo_all == hi_all:
+        return None
+    hi = m.model.new_int_var(lo_all, hi_all, f"{name} max")
+    lo = m.model.new_int_var(lo_all, hi_all, f"{name} min")
+    for v in values:
+        m.model.add(hi >= v.expr)
+        m.model.add(lo <= v.expr)
+    spread = m.model.new_int_var(0, hi_all - lo_all, name)
+    m.model.add(spread == hi - lo)
+    return spread
+
+
+def many_handoffs(m: RotaModel) -> None:
+    """Each shift is a handoff; among rotas equally good above, prefer fewer of them (no needless extra cover)."""
+    total = m.model.new_int_var(0, len(m.x), "shifts worked")
+    m.model.add(total == sum(m.x.values()))
+    m.penalise("fairness", "shifts worked (handoffs)", total, HANDOFF_WEIGHT)
+
+
+def unstable_patterns(m: RotaModel) -> None:
+    """Wants the same shift on consecutive working days: a change costs."""
+    for (engineer, day), slots in m.by_engineer_day.items():
+        following = m.by_engineer_day.get((engineer, day + timedelta(days=1)), [])
+        if not following or len({s.shift for s in slots + following}) < 2:
+            continue
+        change = m.model.new_bool_var(f"{engineer} changes shift after {day}")
+        for s in slots:
+            others = [m.x[t] for t in following if t.shift != s.shift]
+            if others:
+                m.model.add(m.x[s] + sum(others) - 1 <= change)
+        m.penalise("fairness", change.name, change, PATTERN_CHANGE_WEIGHT)
+
+
+def build(m: RotaModel) -> RotaModel:
+    """Compose every rule into the model."""
+    for rule in HARD_RULES:
+        rule(m)
+    for kind in ("p0", "event", "peak", "language"):
+        cover_is_short(m, kind)
+    holiday_work_when_avoidable(m)
+    uneven_load_within_centre_and_level(m)
+    many_handoffs(m)
+    unstable_patterns(m)
+    return m

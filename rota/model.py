@@ -1,0 +1,78 @@
+"""The CP-SAT model's variables and its penalty ledger; constraints live in `rota.constraints`."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from ortools.sat.python import cp_model
+
+from rota.slots import Plan, Slot
+
+# Objective tiers in strict priority order: each is optimised with the ones before it held at their best.
+TIERS = ("p0", "event", "peak", "holiday", "fairness")
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """One soft term: `weight * var`, with a name a person can read in the penalty report."""
+
+    tier: str
+    name: str
+    var: cp_model.IntVar
+    weight: int
+
+
+class RotaModel:
+    """Decision variables (one Boolean per slot) and the penalties that constraints add."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.model = cp_model.CpModel()
+        self.x: dict[Slot, cp_model.IntVar] = {
+            slot: self.model.new_bool_var(f"{slot.engineer} works {slot.shift} on {slot.date}")
+            for slot in plan.slots
+        }
+        self.penalties: list[Penalty] = []
+
+    def penalise(self, tier: str, name: str, var: cp_model.IntVar, weight: int = 1) -> None:
+        assert tier in TIERS, tier
+        self.penalties.append(Penalty(tier, name, var, weight))
+
+    def tier_expr(self, tier: str) -> cp_model.LinearExpr:
+        terms = [p for p in self.penalties if p.tier == tier]
+        return cp_model.LinearExpr.weighted_sum([p.var for p in terms], [p.weight for p in terms])
+
+    def tiers_used(self) -> list[str]:
+        return [t for t in TIERS if any(p.tier == t for p in self.penalties)]
+
+    @cached_property
+    def by_engineer_day(self) -> dict[tuple[str, date], list[Slot]]:
+        out: dict[tuple[str, date], list[Slot]] = defaultdict(list)
+        for slot in self.x:
+            out[slot.engineer, slot.date].append(slot)
+        return out
+
+    def worked(self, engineer: str, day: date) -> list[cp_model.IntVar]:
+        """The Booleans of `engineer`'s slots on local `day` (at most one can be true)."""
+        return [self.x[s] for s in self.by_engineer_day.get((engineer, day), [])]
+
+    @cached_property
+    def cover_index(self) -> list[list[Slot]]:
+        """For each segment of the plan, the slots on shift during all of it."""
+        bounds = self.plan.boundaries
+        out: list[list[Slot]] = [[] for _ in self.plan.segments]
+        window = self.plan.window
+        for slot in self.x:
+            first = bisect_left(bounds, max(slot.span.start, window.start))
+            last = bisect_left(bounds, min(slot.span.end, window.end))
+            for i in range(first, last):
+                out[i].append(slot)
+        return out
+
+    def segment_range(self, start, end) -> range:
+        bounds = self.plan.boundaries
+        return range(bisect_left(bounds, start), bisect_left(bounds, end))

@@ -1,0 +1,212 @@
+"""Expand a scenario into real time: the shifts each engineer could work, and the cover that is required.
+
+Everything the solver, the gap report and the pre-check need is computed here once, in UTC, from local wall time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
+
+from rota.calendar import public_holidays
+from rota.clock import (
+    Interval,
+    event_window,
+    local_dates,
+    night_minutes,
+    peak_occurrences,
+    shift_interval,
+    window,
+)
+from rota.domain import Engineer, Pin, Scenario, ShiftTemplate
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A shift an engineer could work: template `shift` from local date `date`."""
+
+    engineer: str
+    shift: str
+    date: date
+    span: Interval
+    night_minutes: int
+    weekend: bool
+    holiday: str  # the public holiday's name, or ""
+    peak: bool  # overlaps a peak occurrence
+
+    @property
+    def minutes(self) -> int:
+        return self.span.minutes
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A cover rule over an interval: at least `required` of `who` on shift ("engineers", "seniors", or a language)."""
+
+    kind: str  # p0 | event | peak | language
+    rule: str  # "p0", "<id>:engineers", "<id>:seniors", "<id>:<lang>"
+    span: Interval
+    required: int
+    who: str
+
+
+KIND_ORDER = ("p0", "event", "peak", "language")
+
+
+class Plan:
+    """A scenario laid out in real time. Cheap to build; heavy parts are cached."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.window = window(scenario.start, scenario.days)
+        self.engineers = {e.id: e for e in scenario.engineers}
+
+    @cached_property
+    def holidays(self) -> dict[str, dict[date, str]]:
+        """Public holidays per centre over the local dates that can meet the window."""
+        out = {}
+        for centre in self.scenario.centres:
+            dates = local_dates(self.window, centre.timezone, pad=1)
+            out[centre.id] = public_holidays(centre, dates[0], dates[-1])
+        return out
+
+    @cached_property
+    def leave(self) -> dict[tuple[str, date], str]:
+        return {(lv.engineer, d): lv.reason or "leave" for lv in self.scenario.leave for d in lv.days()}
+
+    @cached_property
+    def pins(self) -> dict[tuple[str, date], str]:
+        return {(p.engineer, p.date): p.shift for p in self.scenario.pins}
+
+    @cached_property
+    def peak_spans(self) -> list[Interval]:
+        return [occ for peak in self.scenario.peaks for occ in peak_occurrences(peak, self.window)]
+
+    def templates_for(self, engineer: Engineer) -> list[ShiftTemplate]:
+        return [t for t in self.scenario.shifts if engineer.centre in t.centres]
+
+    def unavailable(self, engineer: Engineer, day: date) -> str:
+        """Why `engineer` cannot work at all on local `day` ("" if they can)."""
+        if (engineer.id, day) in self.leave:
+            return f"on leave ({self.leave[engineer.id, day]})"
+        if self.pins.get((engineer.id, day)) == Pin.OFF:
+            return "pinned off"
+        holiday = self.holidays[engineer.centre].get(day)
+        if holiday and self.scenario.rules.public_holidays == "off":
+            return f"public holiday ({holiday})"
+        return ""
+
+    @cached_property
+    def all_slots(self) -> list[Slot]:
+        """Every shift instance that meets the window, available or not."""
+        out = []
+        for engineer in self.scenario.engineers:
+            centre = self.scenario.centre(engineer.centre)
+            tz = centre.timezone
+            for day in local_dates(self.window, tz, pad=1):
+                for template in self.templates_for(engineer):
+                    span = shift_interval(template, day, tz)
+                    if not span.overlaps(self.window):
+                        continue
+                    out.append(Slot(
+                        engineer=engineer.id, shift=template.id, date=day, span=span,
+                        night_minutes=night_minutes(span, tz), weekend=day.weekday() >= 5,
+                        holiday=self.holidays[centre.id].get(day, ""),
+                        peak=any(span.overlaps(p) for p in self.peak_spans),
+                    ))
+        return out
+
+    def excluded(self, slot: Slot) -> str:
+        """Why a slot can never be worked ("" if it can): leave, holiday, or a pin."""
+        engineer = self.engineers[slot.engineer]
+        reason = self.unavailable(engineer, slot.date)
+        if reason:
+            return reason
+        pinned = self.pins.get((slot.engineer, slot.date))
+        if pinned and pinned != slot.shift:
+            return f"pinned to {pinned}"
+        return ""
+
+    @cached_property
+    def slots(self) -> list[Slot]:
+        """The shifts the solver may choose from."""
+        return [s for s in self.all_slots if not self.excluded(s)]
+
+    @cached_property
+    def slots_by_engineer(self) -> dict[str, list[Slot]]:
+        out: dict[str, list[Slot]] = defaultdict(list)
+        for slot in self.slots:
+            out[slot.engineer].append(slot)
+        for items in out.values():
+            items.sort(key=lambda s: (s.span.start, s.shift))
+        return out
+
+    def is_senior(self, engineer_id: str) -> bool:
+        return self.scenario.is_senior(self.engineers[engineer_id])
+
+    def speaks(self, engineer_id: str, language: str) -> bool:
+        return language in self.engineers[engineer_id].languages
+
+    @cached_property
+    def requirements(self) -> list[Requirement]:
+        """Every cover rule of the scenario, in priority order (p0, events, peaks, languages)."""
+        s, out = self.scenario, []
+        if s.rules.p0_min_seniors > 0:
+            out.append(Requirement("p0", "p0", self.window, s.rules.p0_min_seniors, "seniors"))
+        languages: list[Requirement] = []
+        for event in s.events:
+            span = event_window(event, self.window)
+            if span:
+                out += _counts("event", event.id, span, event.min_engineers, event.min_seniors)
+                languages += [Requirement("language", f"{event.id}:{lang}", span, 1, lang) for lang in event.languages]
+        for peak in s.peaks:
+            for span in peak_occurrences(peak, self.window):
+                out += _counts("peak", peak.id, span, peak.min_engineers, peak.min_seniors)
+                languages += [Requirement("language", f"{peak.id}:{lang}", span, 1, lang) for lang in peak.languages]
+        return out + languages
+
+    @cached_property
+    def boundaries(self) -> list[datetime]:
+        """Every instant where cover or a requirement can change; counts are constant in between."""
+        points = {self.window.start, self.window.end}
+        for slot in self.slots:
+            points.update((slot.span.start, slot.span.end))
+        for req in self.requirements:
+            points.update((req.span.start, req.span.end))
+        return sorted(p for p in points if self.window.start <= p <= self.window.end)
+
+    @cached_property
+    def segments(self) -> list[Interval]:
+        b = self.boundaries
+        return [Interval(a, z) for a, z in itertools.pairwise(b)]
+
+
+def _counts(kind: str, ident: str, span: Interval, engineers: int, seniors: int) -> list[Requirement]:
+    out = []
+    if engineers > 0:
+        out.append(Requirement(kind, f"{ident}:engineers", span, engineers, "engineers"))
+    if seniors > 0:
+        out.append(Requirement(kind, f"{ident}:seniors", span, seniors, "seniors"))
+    return out
+
+
+def uncovered(spans: list[Interval], within: Interval) -> list[Interval]:
+    """The parts of `within` that no span reaches, as maximal intervals."""
+    out, cursor = [], within.start
+    for span in sorted(spans, key=lambda s: s.start):
+        if span.start > cursor:
+            out.append(Interval(cursor, min(span.start, within.end)))
+        cursor = max(cursor, span.end)
+        if cursor >= within.end:
+            break
+    if cursor < within.end:
+        out.append(Interval(cursor, within.end))
+    return [i for i in out if i.start < i.end]
+
+
+def unreachable_by_seniors(plan: Plan) -> list[Interval]:
+    """A lower bound on P0 gaps: where no senior could be on shift even if every available senior worked."""
+    return uncovered([s.span for s in plan.slots if plan.is_senior(s.engineer)], plan.window)

@@ -1,0 +1,226 @@
+"""Solve a scenario: strict priorities by lexicographic stages, progress as it goes, the best rota on any stop.
+
+Each tier (P0 cover, events, peaks, holidays, fairness) is minimised in turn with every earlier tier held at the best
+value found, and warm-started from the previous stage's rota. Small coefficients per stage keep CP-SAT's bounds
+tight, and a higher tier can never be traded for a lower one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from rota import constraints
+from rota.domain import Scenario
+from rota.model import RotaModel
+from rota.slots import Plan, Slot
+
+# Share of the remaining time each stage may use; an early stage that proves optimality hands its rest on.
+STAGE_SHARE = {"p0": 3, "event": 1, "peak": 2, "holiday": 1, "fairness": 4}
+STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
+          cp_model.MODEL_INVALID: "MODEL_INVALID", cp_model.UNKNOWN: "UNKNOWN"}
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One better rota found while solving."""
+
+    stage: str
+    seconds: float
+    p0_gap_minutes: int
+    objective: float
+    bound: float
+
+    @property
+    def gap(self) -> float:
+        return relative_gap(self.objective, self.bound)
+
+
+@dataclass
+class StageResult:
+    tier: str
+    status: str
+    objective: float
+    bound: float
+    seconds: float
+
+    @property
+    def gap(self) -> float:
+        return relative_gap(self.objective, self.bound)
+
+
+@dataclass
+class Solution:
+    plan: Plan
+    chosen: list[Slot]
+    status: str
+    seconds: float
+    stages: list[StageResult] = field(default_factory=list)
+    penalties: dict[str, int] = field(default_factory=dict)  # readable name -> weighted cost, non-zero only
+    stopped: bool = False
+
+    @property
+    def objective(self) -> float:
+        return self.stages[-1].objective if self.stages else 0.0
+
+    @property
+    def bound(self) -> float:
+        return self.stages[-1].bound if self.stages else 0.0
+
+    @property
+    def gap(self) -> float:
+        return relative_gap(self.objective, self.bound)
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
+class SolveControl:
+    """Lets another thread (Ctrl-C, a Stop button) end the search; the best rota so far is kept."""
+
+    def __init__(self) -> None:
+        self._stopped = threading.Event()
+        self._solver: cp_model.CpSolver | None = None
+
+    def attach(self, solver: cp_model.CpSolver | None) -> None:
+        self._solver = solver
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._solver is not None:
+            self._solver.stop_search()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float = 30.0
+    seed: int = 0
+    workers: int = 2
+    log: bool = False
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, stage: str, p0: cp_model.LinearExprT, start: float, on_progress: Callable[[Progress], None]):
+        super().__init__()
+        self.stage, self.p0, self.start, self.on_progress = stage, p0, start, on_progress
+
+    def on_solution_callback(self) -> None:
+        self.on_progress(Progress(self.stage, time.monotonic() - self.start, int(self.value(self.p0)),
+                                  self.objective_value, self.best_objective_bound))
+
+
+def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
+          on_progress: Callable[[Progress], None] | None = None, control: SolveControl | None = None,
+          hint: dict[tuple[str, str, str], int] | None = None) -> Solution:
+    """Solve `scenario` within `options.time_limit` seconds; never raises for short cover.
+
+    `hint` maps (engineer, date iso, shift) of a previous rota to 1 to warm-start (and to keep changes few).
+    """
+    started = time.monotonic()
+    control = control or SolveControl()
+    plan = Plan(scenario)
+    m = constraints.build(RotaModel(plan))
+    p0 = m.tier_expr("p0")
+    values: dict[Slot, int] | None = None
+    if hint:
+        values = {s: hint.get((s.engineer, s.date.isoformat(), s.shift), 0) for s in m.x}
+    stages: list[StageResult] = []
+    tiers = m.tiers_used()
+    for i, tier in enumerate(tiers):
+        remaining = options.time_limit - (time.monotonic() - started)
+        if remaining <= 0.05 or control.stopped:
+            break
+        share = STAGE_SHARE[tier] / sum(STAGE_SHARE[t] for t in tiers[i:])
+        limit = remaining if i == len(tiers) - 1 else max(0.05, remaining * share)
+        expr = m.tier_expr(tier)
+        m.model.minimize(expr)
+        m.model.clear_hints()
+        if values is not None:
+            for slot, var in m.x.items():
+                m.model.add_hint(var, values[slot])
+        solver = _solver(options, limit)
+        control.attach(solver)
+        stage_start = time.monotonic()
+        reporter = _Reporter(tier, p0, started, on_progress) if on_progress else None
+        status = solver.solve(m.model, reporter) if reporter else solver.solve(m.model)
+        control.attach(None)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if status == cp_model.INFEASIBLE:
+                raise InfeasiblePins(_pin_conflicts(plan))
+            break  # no rota found in this stage's time: keep the previous stage's
+        values = {slot: int(solver.boolean_value(var)) for slot, var in m.x.items()}
+        best = round(solver.objective_value)
+        stages.append(StageResult(tier, STATUS[status], solver.objective_value, solver.best_objective_bound,
+                                  time.monotonic() - stage_start))
+        m.model.add(expr <= best)  # hold this tier at its best while optimising the next
+    if values is None:
+        values = {slot: 0 for slot in m.x}  # not even a first rota in time: an empty one, every gap reported
+    chosen = sorted((s for s, v in values.items() if v), key=lambda s: (s.span.start, s.engineer))
+    statuses = {st.status for st in stages}
+    overall = "OPTIMAL" if stages and statuses == {"OPTIMAL"} and len(stages) == len(tiers) else (
+        "FEASIBLE" if stages else "UNKNOWN")
+    return Solution(plan, chosen, overall, time.monotonic() - started, stages,
+                    _penalty_report(m, values), control.stopped)
+
+
+def _solver(options: SolveOptions, limit: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = limit
+    p.num_workers = options.workers
+    p.random_seed = options.seed
+    p.log_search_progress = options.log
+    return solver
+
+
+def _penalty_report(m: RotaModel, values: dict[Slot, int]) -> dict[str, int]:
+    """Evaluate each named penalty on the final rota (the readable breakdown of the objective)."""
+    solver_free = _Evaluator(m, values)
+    out = {}
+    for penalty in m.penalties:
+        cost = solver_free.value(penalty.var) * penalty.weight
+        if cost:
+            out[f"{penalty.tier}: {penalty.name}"] = cost
+    return out
+
+
+class _Evaluator:
+    """Values of penalty variables implied by a fixed rota, found by one quick solve with every slot fixed."""
+
+    def __init__(self, m: RotaModel, values: dict[Slot, int]):
+        model = m.model.clone()
+        model.clear_hints()
+        for slot, var in m.x.items():
+            model.add(model.get_bool_var_from_proto_index(var.index) == values[slot])
+        model.clear_objective()
+        model.minimize(sum(p.weight * model.get_int_var_from_proto_index(p.var.index) for p in m.penalties))
+        self.solver = cp_model.CpSolver()
+        self.solver.parameters.max_time_in_seconds = 10
+        self.solver.parameters.num_workers = 1
+        self.ok = self.solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        self.model = model
+
+    def value(self, var: cp_model.IntVar) -> int:
+        return int(self.solver.value(self.model.get_int_var_from_proto_index(var.index))) if self.ok else 0
+
+
+class InfeasiblePins(Exception):
+    """Hard rules cannot all hold: only pins can cause this (every rule else is satisfied by an empty rota)."""
+
+    def __init__(self, details: list[str]):
+        self.details = details
+        super().__init__("the pins cannot all be obeyed: " + "; ".join(details))
+
+
+def _pin_conflicts(plan: Plan) -> list[str]:
+    pins = sorted(plan.pins.items())
+    return [f"{engineer} {day} {shift}" for (engineer, day), shift in pins if shift != "off"] or ["(no pins)"]
