@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     solve.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--workers", type=int, default=2)
+    solve.add_argument("--fast", action="store_true",
+                       help="free-running parallel search: uses the wall clock fully, but runs are not reproducible")
     solve.add_argument("--quiet", action="store_true", help="no progress lines")
 
     verify = commands.add_parser("verify", help="check a result folder against its scenario (independent checker)")
@@ -95,7 +97,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from rota.solver import InfeasiblePins, Progress, SolveControl, SolveOptions, solve
 
     scenario = load_scenario(args.scenario)
-    options = SolveOptions(time_limit=args.time_limit, seed=args.seed, workers=args.workers)
+    options = SolveOptions(time_limit=args.time_limit, seed=args.seed, workers=args.workers,
+                           deterministic=not args.fast)
 
     last: dict[str, object] = {"at": -10.0, "stage": "", "p0": -1}
 
@@ -104,8 +107,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         changed = p.stage != last["stage"] or p.p0_gap_minutes != last["p0"]
         if not args.quiet and (changed or p.seconds - float(last["at"]) >= 1.0):  # type: ignore[arg-type]
             last.update(at=p.seconds, stage=p.stage, p0=p.p0_gap_minutes)
-            print(f"  {p.seconds:7.1f}s  {p.stage:<8}  P0 gap {p.p0_gap_minutes:>5} min  objective {p.objective:>12,.0f}"
-                  f"  bound {p.bound:>12,.0f}  gap {100 * p.gap:6.2f}%", flush=True)
+            print(f"  {p.seconds:7.1f}s  {p.stage:<8}  P0 gap {p.p0_gap_minutes:>5} min  "
+                  f"objective {p.objective:>12,.0f}  bound {p.bound:>12,.0f}  gap {100 * p.gap:6.2f}%", flush=True)
 
     control = SolveControl()
     outcome: dict[str, object] = {}

@@ -69,6 +69,7 @@ def result_tables(solution: Solution) -> dict[str, object]:
         "scenario": scenario.name,
         "status": solution.status,
         "stopped": solution.stopped,
+        "reproducible": solution.reproducible,
         "objective": solution.objective,
         "best_bound": solution.bound,
         "relative_gap": round(solution.gap, 6),

@@ -62,6 +62,7 @@ class Solution:
     stages: list[StageResult] = field(default_factory=list)
     penalties: dict[str, int] = field(default_factory=dict)  # readable name -> weighted cost, non-zero only
     stopped: bool = False
+    reproducible: bool = True  # False when the wall clock or a stop, not the work budget, ended a stage
 
     @property
     def objective(self) -> float:
@@ -100,11 +101,20 @@ class SolveControl:
         return self._stopped.is_set()
 
 
+# CP-SAT's deterministic time ("work") per wall second with interleaved workers, measured on the 2-core reference
+# machine; the work budget is time_limit * this, so the wall limit is normally not what stops a deterministic solve.
+WORK_PER_SECOND = 0.35
+
+
 @dataclass(frozen=True)
 class SolveOptions:
+    """`deterministic` (default): interleaved workers and a work budget, so the same seed and worker count give the
+    same rota on any machine; the wall-clock `time_limit` stays a hard ceiling (if it cuts in, the result says so)."""
+
     time_limit: float = 30.0
     seed: int = 0
     workers: int = 2
+    deterministic: bool = True
     log: bool = False
 
 
@@ -135,24 +145,33 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         values = {s: hint.get((s.engineer, s.date.isoformat(), s.shift), 0) for s in m.x}
     stages: list[StageResult] = []
     tiers = m.tiers_used()
+    work_left = options.time_limit * WORK_PER_SECOND
+    reproducible = True
     for i, tier in enumerate(tiers):
-        remaining = options.time_limit - (time.monotonic() - started)
-        if remaining <= 0.05 or control.stopped:
+        wall_left = options.time_limit - (time.monotonic() - started)
+        if wall_left <= 0.05 or control.stopped:
+            reproducible = False
             break
         share = STAGE_SHARE[tier] / sum(STAGE_SHARE[t] for t in tiers[i:])
-        limit = remaining if i == len(tiers) - 1 else max(0.05, remaining * share)
+        # Budgets come from work used, never from wall time measured so far: that keeps stages reproducible.
+        budget = work_left if i == len(tiers) - 1 else round(work_left * share, 3)
+        wall = wall_left if i == len(tiers) - 1 else max(0.05, wall_left * share)
         expr = m.tier_expr(tier)
         m.model.minimize(expr)
         m.model.clear_hints()
         if values is not None:
             for slot, var in m.x.items():
                 m.model.add_hint(var, values[slot])
-        solver = _solver(options, limit)
+        solver = _solver(options, wall_left if options.deterministic else wall, budget)
         control.attach(solver)
         stage_start = time.monotonic()
         reporter = _Reporter(tier, p0, started, on_progress) if on_progress else None
         status = solver.solve(m.model, reporter) if reporter else solver.solve(m.model)
         control.attach(None)
+        work = solver.response_proto.deterministic_time
+        work_left = max(0.0, work_left - work)
+        if options.deterministic and status != cp_model.OPTIMAL and work < 0.99 * budget:
+            reproducible = False  # the wall clock or a stop ended this stage, not the work budget
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if status == cp_model.INFEASIBLE:
                 raise InfeasiblePins(_pin_conflicts(plan))
@@ -169,13 +188,16 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
     overall = "OPTIMAL" if stages and statuses == {"OPTIMAL"} and len(stages) == len(tiers) else (
         "FEASIBLE" if stages else "UNKNOWN")
     return Solution(plan, chosen, overall, time.monotonic() - started, stages,
-                    _penalty_report(m, values), control.stopped)
+                    _penalty_report(m, values), control.stopped, reproducible and options.deterministic)
 
 
-def _solver(options: SolveOptions, limit: float) -> cp_model.CpSolver:
+def _solver(options: SolveOptions, wall: float, work: float) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     p = solver.parameters
-    p.max_time_in_seconds = limit
+    p.max_time_in_seconds = wall
+    if options.deterministic:
+        p.max_deterministic_time = max(0.001, work)
+        p.interleave_search = options.workers > 1
     p.num_workers = options.workers
     p.random_seed = options.seed
     p.log_search_progress = options.log
