@@ -319,7 +319,12 @@ def load_scenario(folder: str | Path) -> Scenario:
     engineer_rows = _rows(folder / "engineers.csv", ENGINEERS_COLUMNS, problems, required=True)
     leave_rows = _rows(folder / "leave.csv", LEAVE_COLUMNS, problems, required=False)
     pin_rows = _rows(folder / "pins.csv", PINS_COLUMNS, problems, required=False)
+    # Ids of every engineer row, valid or not; None when engineers.csv gave none, so references are not checked.
+    known = {row.values["id"] for row in engineer_rows} or None
     if model is None:
+        # Still check the CSV rows, so every problem is reported at once; what needs scenario.toml is skipped.
+        engineers = _engineers(engineer_rows, None, problems)
+        _pins(pin_rows, engineers, known, None, _leave(leave_rows, known, problems), problems)
         raise ScenarioError(problems)
 
     rules = Rules(
@@ -340,16 +345,14 @@ def load_scenario(folder: str | Path) -> Scenario:
     events = _events(model, problems)
     _duplicates(SCENARIO_FILE, "[[peaks]]", [p.id for p in peaks], problems)
     engineers = _engineers(engineer_rows, {c.id for c in centres}, problems)
-    known = {e.id for e in engineers}
     leave = _leave(leave_rows, known, problems)
-    scenario = Scenario(
-        name=model.name, start=model.start, days=model.days, rules=rules, centres=centres, shifts=shifts,
-        engineers=engineers, peaks=peaks, events=events, leave=leave, source=str(folder),
-    )
-    pins = _pins(pin_rows, scenario, problems)
+    pins = _pins(pin_rows, engineers, known, shifts, leave, problems)
     if problems:
         raise ScenarioError(problems)
-    return Scenario(**{**scenario.__dict__, "pins": pins, "_index": {}})
+    return Scenario(
+        name=model.name, start=model.start, days=model.days, rules=rules, centres=centres, shifts=shifts,
+        engineers=engineers, peaks=peaks, events=events, leave=leave, pins=pins, source=str(folder),
+    )
 
 
 def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem], required: bool) -> list[Row]:
@@ -362,9 +365,10 @@ def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem], require
 
 def _duplicates(file: str, where: str, ids: list[str], problems: list[Problem]) -> None:
     seen: set[str] = set()
-    for ident in ids:
+    for i, ident in enumerate(ids):
         if ident in seen:
-            problems.append(Problem(file, where, "id", f"duplicate id '{ident}'; ids must be unique"))
+            place = f"{where} #{i + 1} '{ident}'" if where else ""  # the later entry, named like any other key
+            problems.append(Problem(file, place, "id", f"duplicate id '{ident}'; ids must be unique"))
         seen.add(ident)
 
 
@@ -389,7 +393,7 @@ def _shifts(model: ScenarioModel, centre_ids: set[str], problems: list[Problem])
     for i, s in enumerate(model.shifts):
         where = f"[[shifts]] #{i + 1} '{s.id}'"
         start, end = s.start, s.end  # already WallTime (pydantic AfterValidator)
-        if start.minutes == end.minutes % (24 * 60):  # type: ignore[attr-defined]
+        if start.minutes == end.minutes:  # type: ignore[attr-defined]  (00:00–24:00 is a 24 h shift)
             problems.append(Problem(SCENARIO_FILE, where, "end",
                                     f"the shift is zero-length ({start}–{end}); end must differ from start"))
         if start.hour == 24:  # type: ignore[attr-defined]
@@ -415,7 +419,7 @@ def _events(model: ScenarioModel, problems: list[Problem]) -> tuple[Event, ...]:
     return tuple(out)
 
 
-def _engineers(rows: list[Row], centre_ids: set[str], problems: list[Problem]) -> tuple[Engineer, ...]:
+def _engineers(rows: list[Row], centre_ids: set[str] | None, problems: list[Problem]) -> tuple[Engineer, ...]:
     file = "engineers.csv"
     out: list[Engineer] = []
     seen: set[str] = set()
@@ -430,7 +434,7 @@ def _engineers(rows: list[Row], centre_ids: set[str], problems: list[Problem]) -
         seen.add(v["id"])
         if not v["name"]:
             problems.append(Problem(file, where, "name", "is empty; expected the engineer's name"))
-        if v["centre"] not in centre_ids:
+        if centre_ids is not None and v["centre"] not in centre_ids:
             problems.append(Problem(file, where, "centre", f"unknown centre '{v['centre']}'; expected one of "
                                                            f"{', '.join(sorted(centre_ids))}"))
         if v["level"] not in LEVELS:
@@ -465,13 +469,13 @@ def _parse_cap(value: str) -> float | Literal[False] | None:
     return cap if 1 <= cap <= 168 else False
 
 
-def _leave(rows: list[Row], engineers: set[str], problems: list[Problem]) -> tuple[Leave, ...]:
+def _leave(rows: list[Row], engineers: set[str] | None, problems: list[Problem]) -> tuple[Leave, ...]:
     file = "leave.csv"
     out = []
     for row in rows:
         v, where = row.values, f"line {row.line}"
         before = len(problems)
-        if v["engineer"] not in engineers:
+        if engineers is not None and v["engineer"] not in engineers:
             problems.append(Problem(file, where, "engineer", f"unknown engineer '{v['engineer']}'"
                                                              f"{_suggest(v['engineer'], engineers)}"))
         start, end = _parse_date(v["start"]), _parse_date(v["end"])
@@ -485,27 +489,33 @@ def _leave(rows: list[Row], engineers: set[str], problems: list[Problem]) -> tup
     return tuple(out)
 
 
-def _pins(rows: list[Row], scenario: Scenario, problems: list[Problem]) -> tuple[Pin, ...]:
+def _pins(
+    rows: list[Row], valid: tuple[Engineer, ...], known: set[str] | None, templates: tuple[ShiftTemplate, ...] | None,
+    leave: tuple[Leave, ...], problems: list[Problem],
+) -> tuple[Pin, ...]:
+    """Pins of the valid engineers; `known` (all engineer ids) and `templates` are None when they could not be read."""
     file = "pins.csv"
-    engineers = {e.id: e for e in scenario.engineers}
-    shifts = {s.id: s for s in scenario.shifts}
-    on_leave = {(leave.engineer, day): leave for leave in scenario.leave for day in leave.days()}
+    engineers = {e.id: e for e in valid}
+    shifts = {s.id: s for s in templates or ()}
+    on_leave = {(block.engineer, day): block for block in leave for day in block.days()}
     out = []
+    first_line: dict[tuple[str, date], int] = {}
     for row in rows:
         v, where = row.values, f"line {row.line}"
         before = len(problems)
         engineer = engineers.get(v["engineer"])
-        if engineer is None:
+        if known is not None and v["engineer"] not in known:
             problems.append(Problem(file, where, "engineer", f"unknown engineer '{v['engineer']}'"
-                                                             f"{_suggest(v['engineer'], set(engineers))}"))
+                                                             f"{_suggest(v['engineer'], known)}"))
         day = _parse_date(v["date"])
         if day is None:
             problems.append(Problem(file, where, "date", f"expected a date YYYY-MM-DD, got {v['date']!r}"))
         shift = v["shift"]
-        if shift != Pin.OFF and shift not in shifts:
+        worked = templates is not None and shift != Pin.OFF  # shift ids are unknown when scenario.toml did not load
+        if worked and shift not in shifts:
             problems.append(Problem(file, where, "shift", f"unknown shift '{shift}'; expected 'off' or one of "
                                                           f"{', '.join(shifts)}"))
-        elif engineer and shift != Pin.OFF and engineer.centre not in shifts[shift].centres:
+        elif worked and engineer and engineer.centre not in shifts[shift].centres:
             problems.append(Problem(file, where, "shift",
                                     f"shift '{shift}' is not offered in centre '{engineer.centre}'"))
         if engineer and day and shift != Pin.OFF and (engineer.id, day) in on_leave:
@@ -514,6 +524,10 @@ def _pins(rows: list[Row], scenario: Scenario, problems: list[Problem]) -> tuple
                                     f"{on_leave[engineer.id, day].start}–{on_leave[engineer.id, day].end}); "
                                     "a shift cannot be pinned on a leave day"))
         if len(problems) == before and engineer and day:
+            if (engineer.id, day) in first_line:
+                problems.append(Problem(file, where, "date", f"{engineer.id} already has a pin on {day} (line "
+                                                             f"{first_line[engineer.id, day]}); one pin per day"))
+                continue
+            first_line[engineer.id, day] = row.line
             out.append(Pin(engineer.id, day, shift))
-    _duplicates(file, "", [f"{p.engineer} on {p.date}" for p in out], problems)
     return tuple(out)
