@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     solve.add_argument("--quiet", action="store_true", help="no progress lines")
 
     verify = commands.add_parser("verify", help="check a result folder against its scenario (independent checker)")
-    verify.add_argument("scenario", type=Path)
-    verify.add_argument("result", type=Path)
+    verify.add_argument("scenario", type=Path, help="the scenario folder (or the result folder alone)")
+    verify.add_argument("result", type=Path, nargs="?", help="default: SCENARIO is a result folder with scenario/")
 
     args = parser.parse_args(argv)
     try:
@@ -155,7 +155,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from rota.checker import check_rota
 
-    problems = check_rota(args.scenario, args.result)
+    scenario, result = (args.scenario, args.result) if args.result else (args.scenario / "scenario", args.scenario)
+    problems = check_rota(scenario, result)
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem(s)" if problems else "OK: the rota passes the independent checker")

@@ -90,8 +90,17 @@ def result_tables(solution: Solution) -> dict[str, object]:
             "summary": summary}
 
 
+SCENARIO_COPY = "scenario"  # the input files, copied so a result folder stands alone (ical, publish, verify)
+SCENARIO_FILES = ("scenario.toml", "engineers.csv", "leave.csv", "pins.csv")
+
+
 def write_result(solution: Solution, folder: Path) -> dict[str, object]:
     tables = result_tables(solution)
+    source = Path(solution.plan.scenario.source) if solution.plan.scenario.source else None
+    if source and source.is_dir() and source.resolve() != (folder / SCENARIO_COPY).resolve():
+        for name in SCENARIO_FILES:
+            if (source / name).is_file():
+                atomic_write(folder / SCENARIO_COPY / name, (source / name).read_bytes())
     atomic_write(folder / "assignments.csv", csv_text(ASSIGNMENT_COLUMNS, tables["assignments"]))  # type: ignore[arg-type]
     atomic_write(folder / "coverage.csv", csv_text(COVERAGE_COLUMNS, tables["coverage"]))  # type: ignore[arg-type]
     atomic_write(folder / "gaps.csv", csv_text(GAP_COLUMNS, tables["gaps"]))  # type: ignore[arg-type]

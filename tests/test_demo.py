@@ -67,3 +67,9 @@ def test_short_staffed_demo_reports_real_gaps_exactly(tmp_path: Path):
     assert any("weekly hours" in g["reason"] or "consecutive days" in g["reason"] or "rest" in g["reason"]
                for g in p0)
     assert check_rota(scenario, out) == []  # exactly the real shortfalls, no more, no fewer
+
+
+def test_result_folder_stands_alone(demo_result: Path):
+    assert sorted(p.name for p in (demo_result / "scenario").iterdir()) == sorted(
+        p.name for p in DEMO.iterdir())
+    assert main(["verify", str(demo_result)]) == 0
