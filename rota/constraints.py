@@ -232,13 +232,36 @@ def unstable_patterns(m: RotaModel) -> None:
         m.penalise("fairness", change.name, change, PATTERN_CHANGE_WEIGHT)
 
 
-def build(m: RotaModel) -> RotaModel:
+Baseline = frozenset[tuple[str, str, str]]  # (engineer, local date ISO, shift) of a rota to stay close to
+
+
+def changes_from_baseline(m: RotaModel, baseline: Baseline) -> None:
+    """Wants the baseline rota kept: each of its shifts dropped or moved, and each shift added, costs one change."""
+    kept = {(e, d): s for e, d, s in baseline}
+    for (engineer, day), slots in m.by_engineer_day.items():
+        was = kept.get((engineer, day.isoformat()))
+        for slot in slots:
+            if slot.shift == was:
+                dropped = m.model.new_bool_var(f"{engineer} loses {was} on {day}")
+                m.model.add(dropped == 1 - m.x[slot])
+                m.penalise("changes", dropped.name, dropped)
+            else:
+                m.penalise("changes", f"{engineer} gets {slot.shift} on {day}", m.x[slot])
+    for (engineer, day_iso), shift in kept.items():
+        present = any(s.shift == shift for s in m.by_engineer_day.get((engineer, date.fromisoformat(day_iso)), []))
+        if not present:  # the baseline shift cannot be worked any more (leave, pin, template gone): a fixed change
+            m.fixed_changes += 1
+
+
+def build(m: RotaModel, baseline: Baseline | None = None) -> RotaModel:
     """Compose every rule into the model."""
     for rule in HARD_RULES:
         rule(m)
     for kind in ("p0", "event", "peak", "language"):
         cover_is_short(m, kind)
     holiday_work_when_avoidable(m)
+    if baseline is not None:
+        changes_from_baseline(m, baseline)
     uneven_load_within_centre_and_level(m)
     many_handoffs(m)
     unstable_patterns(m)

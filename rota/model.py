@@ -13,7 +13,8 @@ from ortools.sat.python import cp_model
 from rota.slots import Plan, Slot
 
 # Objective tiers in strict priority order: each is optimised with the ones before it held at their best.
-TIERS = ("p0", "event", "peak", "holiday", "fairness")
+# "changes" exists only when re-planning against a baseline (a published rota): cover first, then few changes.
+TIERS = ("p0", "event", "peak", "holiday", "changes", "fairness")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class RotaModel:
             for slot in plan.slots
         }
         self.penalties: list[Penalty] = []
+        self.fixed_changes = 0  # baseline shifts that can no longer be worked at all
 
     def penalise(self, tier: str, name: str, var: cp_model.IntVar, weight: int = 1) -> None:
         assert tier in TIERS, tier

@@ -237,3 +237,25 @@ def coverage_pct(plan: Plan, gaps: list[Gap], kinds: tuple[str, ...]) -> float:
         total = sum(r.span.minutes for r in plan.requirements if r.kind in kinds)
     short = sum(g.span.minutes for g in gaps if g.kind in kinds)
     return round(100.0 * (total - short) / total, 3) if total else 100.0
+
+
+@dataclass(frozen=True)
+class Change:
+    engineer: str
+    date: str  # local date ISO
+    before: str  # shift id, or "" for none
+    after: str
+
+
+def diff(baseline: frozenset[tuple[str, str, str]] | set[tuple[str, str, str]], chosen: list[Slot]) -> list[Change]:
+    """Shifts that differ between a baseline rota and a new one, per engineer and local date."""
+    before = {(e, d): s for e, d, s in baseline}
+    after = {(s.engineer, s.date.isoformat()): s.shift for s in chosen}
+    keys = sorted(set(before) | set(after))
+    return [Change(e, d, before.get((e, d), ""), after.get((e, d), "")) for e, d in keys
+            if before.get((e, d)) != after.get((e, d))]
+
+
+def baseline_of(assignment_rows: list[dict[str, str]]) -> frozenset[tuple[str, str, str]]:
+    """A baseline from assignments.csv rows (a published or earlier rota)."""
+    return frozenset((r["engineer"], r["date"], r["shift"]) for r in assignment_rows)

@@ -20,7 +20,7 @@ from rota.model import RotaModel
 from rota.slots import Plan, Slot
 
 # Share of the remaining time each stage may use; an early stage that proves optimality hands its rest on.
-STAGE_SHARE = {"p0": 3, "event": 1, "peak": 2, "holiday": 1, "fairness": 4}
+STAGE_SHARE = {"p0": 3, "event": 1, "peak": 2, "holiday": 1, "changes": 2, "fairness": 4}
 STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
           cp_model.MODEL_INVALID: "MODEL_INVALID", cp_model.UNKNOWN: "UNKNOWN"}
 
@@ -130,19 +130,20 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
           on_progress: Callable[[Progress], None] | None = None, control: SolveControl | None = None,
-          hint: dict[tuple[str, str, str], int] | None = None) -> Solution:
+          baseline: constraints.Baseline | None = None) -> Solution:
     """Solve `scenario` within `options.time_limit` seconds; never raises for short cover.
 
-    `hint` maps (engineer, date iso, shift) of a previous rota to 1 to warm-start (and to keep changes few).
+    `baseline` is a rota to stay close to, as (engineer, local date ISO, shift) triples (e.g. the published one):
+    it warm-starts the search, and after cover the solver minimises the shifts that differ from it.
     """
     started = time.monotonic()
     control = control or SolveControl()
     plan = Plan(scenario)
-    m = constraints.build(RotaModel(plan))
+    m = constraints.build(RotaModel(plan), baseline)
     p0 = m.tier_expr("p0")
     values: dict[Slot, int] | None = None
-    if hint:
-        values = {s: hint.get((s.engineer, s.date.isoformat(), s.shift), 0) for s in m.x}
+    if baseline:
+        values = {s: int((s.engineer, s.date.isoformat(), s.shift) in baseline) for s in m.x}
     stages: list[StageResult] = []
     tiers = m.tiers_used()
     work_left = options.time_limit * WORK_PER_SECOND

@@ -210,3 +210,21 @@ def test_penalty_report_names_what_the_objective_pays_for(workers):
     sol = solve(scenario([engineer("ana"), engineer("jun", level="L1")], HALF_DAYS),
                 SolveOptions(time_limit=5, seed=0, workers=workers))
     assert any(name.startswith("p0: p0 short") for name in sol.penalties)
+
+
+def test_replanning_against_a_baseline_changes_only_what_cover_needs():
+    from rota.report import diff
+
+    base = _busy_scenario()
+    first = solve(base, SolveOptions(time_limit=10, seed=3, workers=2))
+    published = frozenset((s.engineer, s.date.isoformat(), s.shift) for s in first.chosen)
+    # s0 falls ill for two days: only those shifts (and what replaces them) should move
+    ill = (Leave("s0", DAY_1 + timedelta(days=3), DAY_1 + timedelta(days=4), "sick"),)
+    again = solve(replace(base, leave=ill, _index={}), SolveOptions(time_limit=10, seed=3, workers=2),
+                  baseline=published)
+    changes = diff(published, again.chosen)
+    lost = [c for c in changes if c.engineer == "s0" and c.before and not c.after]
+    assert lost, "s0's shifts on leave days must go"
+    assert len(changes) <= 3 * len(lost) + 2, changes  # a replacement per lost shift, not a new rota
+    fresh = solve(replace(base, leave=ill, _index={}), SolveOptions(time_limit=10, seed=3, workers=2))
+    assert len(changes) < len(diff(published, fresh.chosen))
