@@ -1,19 +1,23 @@
-"""The `rota` command: check, solve, verify."""
+"""The `rota` command: check, solve, verify; ical, publish, versions, rollback, feeds, serve."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from rota.clock import iso_utc, peak_occurrences, utc_offset
 from rota.scenario import ScenarioError, load_scenario
 from rota.slots import Plan, unreachable_by_seniors
 
 EXIT_INPUT = 2
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8501"
+ENV_PUBLIC_URL = "ROTA_PUBLIC_URL"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     solve.add_argument("scenario", type=Path)
     solve.add_argument("--out", type=Path, required=True, help="result folder to write")
     solve.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS")
+    solve.add_argument("--work-limit", type=float, metavar="UNITS",
+                       help="CP-SAT deterministic-time budget (default: 0.35 × time limit on the reference machine)")
     solve.add_argument("--seed", type=int, default=0)
     solve.add_argument("--workers", type=int, default=2)
     solve.add_argument("--fast", action="store_true",
@@ -37,16 +43,81 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("scenario", type=Path, help="the scenario folder (or the result folder alone)")
     verify.add_argument("result", type=Path, nargs="?", help="default: SCENARIO is a result folder with scenario/")
 
+    _calendar_commands(commands)
+
     args = parser.parse_args(argv)
+    from rota.store import StoreError
+
+    handlers = {"check": cmd_check, "solve": cmd_solve, "verify": cmd_verify, "ical": cmd_ical,
+                "publish": cmd_publish, "versions": cmd_versions, "rollback": cmd_rollback, "feeds": cmd_feeds,
+                "serve": cmd_serve}
     try:
-        return {"check": cmd_check, "solve": cmd_solve, "verify": cmd_verify}[args.command](args)
+        return handlers[args.command](args)
     except ScenarioError as error:
-        print(f"rota: {len(error.problems)} problem(s) in {getattr(args, 'scenario', '')}:", file=sys.stderr)
+        source = getattr(args, "scenario", None) or getattr(args, "result", "")
+        print(f"rota: {len(error.problems)} problem(s) in {source}:", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_INPUT
+    except StoreError as error:
+        print(f"rota: {error}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `rota feeds list | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    store = argparse.ArgumentParser(add_help=False)
+    store.add_argument("--store", metavar="URL_OR_PATH",
+                       help="SQLAlchemy URL or SQLite file (default: $ROTA_STORE, else rota.sqlite3 in the user's "
+                            "data folder)")
+    base = argparse.ArgumentParser(add_help=False)
+    base.add_argument("--base-url", metavar="URL",
+                      help=f"public address of `rota serve` (default: ${ENV_PUBLIC_URL}, else {DEFAULT_PUBLIC_URL})")
+
+    ical = commands.add_parser("ical", help="write .ics calendars of a result folder: per engineer, centre, team")
+    ical.add_argument("result", type=Path, help="a result folder written by rota solve")
+    ical.add_argument("--out", type=Path, required=True, help="folder to write the .ics files into")
+    ical.add_argument("--stamp", type=_utc_instant, metavar="UTC",
+                      help="DTSTAMP/LAST-MODIFIED, e.g. 2027-02-20T09:00:00Z (default: when assignments.csv was "
+                           "written)")
+
+    publish = commands.add_parser("publish", parents=[store],
+                                  help="store a result folder as the new published version of the feeds")
+    publish.add_argument("result", type=Path, help="a result folder written by rota solve")
+    commands.add_parser("versions", parents=[store], help="list the published versions")
+    rollback = commands.add_parser("rollback", parents=[store],
+                                   help="publish an earlier version's shifts again, as a new version")
+    rollback.add_argument("version", type=int)
+
+    feeds = commands.add_parser("feeds", help="feed links: list them, or revoke and replace one")
+    actions = feeds.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", parents=[store, base], help="print each feed's https/http and webcal links")
+    rotate = actions.add_parser("rotate", parents=[store, base],
+                                help="revoke a feed's link and issue a new one (the old one stops at once)")
+    rotate.add_argument("engineer", nargs="?", help="engineer id")
+    which = rotate.add_mutually_exclusive_group()
+    which.add_argument("--centre", metavar="ID", help="the centre's feed instead of an engineer's")
+    which.add_argument("--team", action="store_true", help="the team feed instead of an engineer's")
+    which.add_argument("--all", action="store_true", help="every feed (e.g. after the secret key was lost)")
+
+    serve = commands.add_parser("serve", parents=[store], help="run the web UI and the calendar feeds")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--quiet", action="store_true", help="no access log")
+
+
+def _utc_instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a UTC date-time like 2027-02-20T09:00:00Z, got {text!r}") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no zone; end it with Z (UTC)")
+    return value.astimezone(UTC).replace(microsecond=0)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -97,7 +168,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from rota.solver import InfeasiblePins, Progress, SolveControl, SolveOptions, solve
 
     scenario = load_scenario(args.scenario)
-    options = SolveOptions(time_limit=args.time_limit, seed=args.seed, workers=args.workers,
+    options = SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed, workers=args.workers,
                            deterministic=not args.fast)
 
     last: dict[str, object] = {"at": -10.0, "stage": "", "p0": -1}
@@ -161,6 +232,129 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(problem)
     print(f"{len(problems)} problem(s)" if problems else "OK: the rota passes the independent checker")
     return 1 if problems else 0
+
+
+def cmd_ical(args: argparse.Namespace) -> int:
+    from rota.ical import export
+    from rota.result import ASSIGNMENTS, load_result
+
+    result = load_result(args.result)
+    stamp = args.stamp or datetime.fromtimestamp(int((args.result / ASSIGNMENTS).stat().st_mtime), UTC)
+    written = export(result, args.out, stamp)
+    print(f"Wrote {len(written)} calendars to {args.out}: {len(result.scenario.engineers)} engineers, "
+          f"{len(result.scenario.centres)} centres and team.ics ({len(result.assignments)} shifts)")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from rota.result import load_result
+    from rota.store import RETENTION, open_store
+
+    result = load_result(args.result)
+    store = open_store(args.store)
+    report = store.publish(result)
+    v = report.version
+    print(f"Published version {v.id} of '{v.scenario}' ({v.window_start[:10]} → {v.window_end[:10]}) at "
+          f"{v.published:%Y-%m-%dT%H:%M:%SZ} into {store.location.label}")
+    print(f"  {v.shifts} shifts: {v.added} new, {v.changed} changed (SEQUENCE + 1), {v.unchanged} unchanged, "
+          f"{v.cancelled} cancelled (shown as cancelled for {RETENTION.days} days)"
+          + (f"; {report.carried} kept from outside this window or cancelled earlier" if report.carried else ""))
+    print("Feed links: rota feeds list")
+    return 0
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from rota.store import open_store
+
+    store = open_store(args.store)
+    rows = store.versions()
+    if not rows:
+        print(f"No published version in {store.location.label} yet: rota publish RESULT_DIR")
+        return 0
+    print(f"Versions in {store.location.label} (* = the one the feeds show)")
+    print(f"  {'version':>7}  {'published':<20}  {'shifts':>6}  {'new':>4}  {'changed':>7}  {'cancelled':>9}  "
+          "scenario, window, source")
+    for v in rows:
+        mark = "*" if v is rows[-1] else " "
+        source = f"rollback to version {v.rollback_of}" if v.rollback_of else v.source
+        print(f"{mark} {v.id:>7}  {v.published:%Y-%m-%dT%H:%M:%SZ}  {v.shifts:>6}  {v.added:>4}  {v.changed:>7}  "
+              f"{v.cancelled:>9}  {v.scenario}, {v.window_start[:10]} → {v.window_end[:10]}, {source}")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from rota.store import open_store
+
+    report = open_store(args.store).rollback(args.version)
+    v = report.version
+    print(f"Published version {v.id}: the shifts of version {args.version} again ({v.shifts} shifts: {v.added} "
+          f"back, {v.changed} changed, {v.unchanged} unchanged, {v.cancelled} cancelled)")
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from rota.store import StoreError, open_store
+
+    store = open_store(args.store)
+    base = _base_url(args.base_url)
+    if args.action == "rotate":
+        if args.all:
+            records = store.rotate("all")
+        elif args.team:
+            records = store.rotate("team", "team")
+        elif args.centre:
+            records = store.rotate("centre", args.centre)
+        elif args.engineer:
+            records = store.rotate("engineer", args.engineer)
+        else:
+            raise StoreError("say which feed: ENGINEER, --centre ID, --team or --all")
+        print(f"New links ({len(records)}); the old ones stopped working:")
+    else:
+        records = store.feeds()
+        if not records:
+            print(f"No feeds in {store.location.label} yet: rota publish RESULT_DIR")
+            return 0
+        print(f"Feeds in {store.location.label}, served by `rota serve` at {base}")
+    for record in records:
+        url = f"{base}/feeds/{store.token(record)}.ics"
+        print(f"{record.kind:<8}  {record.ident:<12}  {record.name}")
+        print(f"    {url}")
+        print(f"    webcal://{url.split('://', 1)[1]}")
+    return 0
+
+
+def _base_url(option: str | None) -> str:
+    from rota.store import StoreError
+
+    base = (option or os.environ.get(ENV_PUBLIC_URL) or DEFAULT_PUBLIC_URL).rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise StoreError(f"base URL {base!r} must start with https:// (or http://) and name a host")
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        print(f"rota: warning: {base} is not https; feed links carry secrets and calendar apps may refuse plain "
+              "http: serve them behind TLS", file=sys.stderr)
+    return base
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    import rota
+    from rota.store import ENV_STORE, open_store
+
+    root = Path(rota.__file__).resolve().parents[1]
+    if not (root / "server.py").is_file():
+        print(f"rota: server.py not found in {root}; run rota serve from a checkout of the repository",
+              file=sys.stderr)
+        return EXIT_INPUT
+    store = open_store(args.store)  # fail here, clearly, rather than inside the server
+    os.environ[ENV_STORE] = store.location.url  # the factory in server.py opens the same store
+    store.close()
+    print(f"Serving the web UI and the feeds on http://{args.host}:{args.port}/ (store {store.location.label})",
+          flush=True)
+    uvicorn.run("server:create_app", factory=True, host=args.host, port=args.port, app_dir=str(root),
+                access_log=not args.quiet, log_level="warning" if args.quiet else "info")
+    return 0
 
 
 if __name__ == "__main__":

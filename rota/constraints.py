@@ -7,7 +7,6 @@ and `Plan.excluded` says why (the gap report quotes it).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
@@ -133,8 +132,6 @@ def holiday_work_when_avoidable(m: RotaModel) -> None:
             m.penalise("holiday", f"{slot.engineer} works {slot.holiday} {slot.date}", var)
 
 
-# Weights inside the fairness tier, per unit of spread (max - min within a centre and level).
-FAIRNESS_WEIGHTS = {"hours": 2, "night_minutes": 1, "weekend_shifts": 120, "holiday_shifts": 240, "peak_shifts": 30}
 HANDOFF_WEIGHT = 20  # each shift is a handoff: fewer, longer-lived assignments are calmer
 PATTERN_CHANGE_WEIGHT = 10  # a different shift on the next day
 
@@ -144,71 +141,6 @@ def _fairness_groups(m: RotaModel) -> dict[str, list[str]]:
     for e in m.plan.scenario.engineers:
         groups[f"{e.centre}/{e.level}"].append(e.id)
     return {k: v for k, v in groups.items() if len(v) > 1}
-
-
-def _credit_minutes(m: RotaModel, engineer_id: str) -> int:
-    """Hours credited for days an engineer cannot work (leave, holidays off), at the pace of a full week."""
-    engineer = m.plan.engineers[engineer_id]
-    days = local_dates(m.plan.window, m.plan.scenario.zone_of(engineer))
-    away = sum(1 for d in days if m.plan.unavailable(engineer, d) and m.plan.unavailable(engineer, d) != "pinned off")
-    templates = m.plan.templates_for(engineer)
-    mean_shift = sum((t.end.minutes - t.start.minutes) % 1440 or 1440 for t in templates) / max(1, len(templates))
-    return round(away * mean_shift * 5 / 7)
-
-
-def uneven_load_within_centre_and_level(m: RotaModel) -> None:
-    """Wants hours, night hours, weekend, holiday and peak shifts spread evenly in each centre and level.
-
-    Hours are compared as a share of each engineer's weekly cap, with leave credited, so a 40 h contract or a week
-    off is not "unfair".
-    """
-    ref_cap = m.plan.scenario.rules.max_hours_per_week
-    for group, members in _fairness_groups(m).items():
-        metrics: dict[str, list[Sum]] = defaultdict(list)
-        for engineer_id in members:
-            slots = m.plan.slots_by_engineer.get(engineer_id, [])
-            scale = ref_cap / m.plan.scenario.weekly_cap(m.plan.engineers[engineer_id])
-            credit = round(_credit_minutes(m, engineer_id) * scale)
-            metrics["hours"].append(Sum(credit, [(round(s.minutes * scale), m.x[s]) for s in slots]))
-            metrics["night_minutes"].append(Sum(0, [(s.night_minutes, m.x[s]) for s in slots if s.night_minutes]))
-            metrics["weekend_shifts"].append(Sum(0, [(1, m.x[s]) for s in slots if s.weekend]))
-            metrics["holiday_shifts"].append(Sum(0, [(1, m.x[s]) for s in slots if s.holiday]))
-            metrics["peak_shifts"].append(Sum(0, [(1, m.x[s]) for s in slots if s.peak]))
-        for metric, values in metrics.items():
-            spread = _spread(m, values, f"{group} {metric} spread")
-            if spread is not None:
-                m.penalise("fairness", spread.name, spread, FAIRNESS_WEIGHTS[metric])
-
-
-@dataclass(frozen=True)
-class Sum:
-    """constant + sum(coefficient * Boolean), with non-negative coefficients, so its bounds are known."""
-
-    constant: int
-    terms: list[tuple[int, cp_model.IntVar]]
-
-    @property
-    def expr(self) -> cp_model.LinearExprT:
-        return self.constant + cp_model.LinearExpr.weighted_sum([v for _, v in self.terms], [c for c, _ in self.terms])
-
-    @property
-    def upper(self) -> int:
-        return self.constant + sum(c for c, _ in self.terms)
-
-
-def _spread(m: RotaModel, values: list[Sum], name: str) -> cp_model.IntVar | None:
-    """max - min of `values`, or None when nothing can differ."""
-    lo_all, hi_all = min(v.constant for v in values), max(v.upper for v in values)
-    if lo_all == hi_all:
-        return None
-    hi = m.model.new_int_var(lo_all, hi_all, f"{name} max")
-    lo = m.model.new_int_var(lo_all, hi_all, f"{name} min")
-    for v in values:
-        m.model.add(hi >= v.expr)
-        m.model.add(lo <= v.expr)
-    spread = m.model.new_int_var(0, hi_all - lo_all, name)
-    m.model.add(spread == hi - lo)
-    return spread
 
 
 def many_handoffs(m: RotaModel) -> None:
@@ -254,7 +186,7 @@ def changes_from_baseline(m: RotaModel, baseline: Baseline) -> None:
 
 
 def build(m: RotaModel, baseline: Baseline | None = None) -> RotaModel:
-    """Compose every rule into the model."""
+    """Compose every rule into the model (fair shares come later: `load_away_from_fair_share`)."""
     for rule in HARD_RULES:
         rule(m)
     for kind in ("p0", "event", "peak", "language"):
@@ -262,7 +194,80 @@ def build(m: RotaModel, baseline: Baseline | None = None) -> RotaModel:
     holiday_work_when_avoidable(m)
     if baseline is not None:
         changes_from_baseline(m, baseline)
-    uneven_load_within_centre_and_level(m)
     many_handoffs(m)
     unstable_patterns(m)
     return m
+
+
+# ---- fairness as fair shares (tight: zero deviation is usually reachable, so the bound means something) ---------
+
+SHARE_WEIGHTS = {"hours": 1, "night_shifts": 30, "weekend_shifts": 60, "holiday_shifts": 120, "peak_shifts": 20}
+NIGHT_SHIFT_MINUTES = 120  # a shift with at least this much of local 22:00–06:00 counts as a night shift
+
+
+def _metric(slot: Slot, metric: str) -> int:
+    return {
+        "hours": slot.minutes,
+        "night_shifts": int(slot.night_minutes >= NIGHT_SHIFT_MINUTES),
+        "weekend_shifts": int(slot.weekend),
+        "holiday_shifts": int(bool(slot.holiday)),
+        "peak_shifts": int(slot.peak),
+    }[metric]
+
+
+def availability(m: RotaModel, engineer_id: str) -> float:
+    """How much of the window an engineer can give: local days not away (leave, holidays off) × weekly cap."""
+    engineer = m.plan.engineers[engineer_id]
+    days = local_dates(m.plan.window, m.plan.scenario.zone_of(engineer))
+    present = sum(1 for d in days if m.plan.unavailable(engineer, d) in ("", "pinned off"))
+    return present * m.plan.scenario.weekly_cap(engineer)
+
+
+def apportion(total: int, weights: list[float]) -> list[int]:
+    """Split an integer total in proportion to weights, by largest remainders (the parts sum to the total)."""
+    whole = sum(weights)
+    if whole <= 0:
+        return [0] * len(weights)
+    exact = [total * w / whole for w in weights]
+    parts = [int(x) for x in exact]
+    for i in sorted(range(len(weights)), key=lambda i: (parts[i] - exact[i], i))[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def load_away_from_fair_share(m: RotaModel, values: dict[Slot, int]) -> None:
+    """Wants each engineer's hours, night, weekend, holiday and peak shifts near their fair share of their group's.
+
+    A group is a centre and level. Its totals come from the rota found so far (`values`: cover is settled by then);
+    each member's share is proportional to their availability (days not on leave × weekly cap), so a 40 h contract
+    or a week off is not "unfair". Hours within half a shift of the share, and counts at the share rounded either
+    way, cost nothing; beyond that every minute or shift costs.
+    """
+    for members in _fairness_groups(m).values():
+        weights = [availability(m, e) for e in members]
+        slots = {e: m.plan.slots_by_engineer.get(e, []) for e in members}
+        for metric, weight in SHARE_WEIGHTS.items():
+            total = sum(_metric(s, metric) * values.get(s, 0) for e in members for s in slots[e])
+            exact = [total * w / max(1e-9, sum(weights)) for w in weights]
+            if metric == "hours":
+                half_shift = _half_shift(m, members)
+                bands = [(round(x) - half_shift, round(x) + half_shift) for x in exact]
+            else:
+                bands = [(int(x), -(-x // 1)) for x in exact]  # floor..ceil
+            for e, (low, high) in zip(members, bands, strict=True):
+                terms = [(_metric(s, metric), m.x[s]) for s in slots[e] if _metric(s, metric)]
+                if not terms:
+                    continue
+                load = cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms])
+                upper = sum(c for c, _ in terms)
+                over = m.model.new_int_var(0, max(0, upper - int(high)), f"{e} {metric} above fair share")
+                under = m.model.new_int_var(0, max(0, int(low)), f"{e} {metric} below fair share")
+                m.model.add(load - int(high) <= over)
+                m.model.add(int(low) - load <= under)
+                m.penalise("fairness", over.name, over, weight)
+                m.penalise("fairness", under.name, under, weight)
+
+
+def _half_shift(m: RotaModel, members: list[str]) -> int:
+    lengths = [s.minutes for e in members for s in m.plan.slots_by_engineer.get(e, [])]
+    return (sum(lengths) // len(lengths)) // 2 if lengths else 0

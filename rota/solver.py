@@ -112,6 +112,7 @@ class SolveOptions:
     same rota on any machine; the wall-clock `time_limit` stays a hard ceiling (if it cuts in, the result says so)."""
 
     time_limit: float = 30.0
+    work_limit: float | None = None  # CP-SAT deterministic time; default time_limit * WORK_PER_SECOND
     seed: int = 0
     workers: int = 2
     deterministic: bool = True
@@ -146,9 +147,11 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         values = {s: int((s.engineer, s.date.isoformat(), s.shift) in baseline) for s in m.x}
     stages: list[StageResult] = []
     tiers = m.tiers_used()
-    work_left = options.time_limit * WORK_PER_SECOND
+    work_left = options.work_limit if options.work_limit is not None else options.time_limit * WORK_PER_SECOND
     reproducible = True
     for i, tier in enumerate(tiers):
+        if tier == "fairness" and values is not None:
+            constraints.load_away_from_fair_share(m, values)  # shares need the settled cover of earlier stages
         wall_left = options.time_limit - (time.monotonic() - started)
         if wall_left <= 0.05 or control.stopped:
             reproducible = False

@@ -193,7 +193,8 @@ def _busy_scenario():
 
 
 def test_same_seed_and_workers_give_the_same_rota():
-    options = SolveOptions(time_limit=20, seed=7, workers=2)
+    # a work budget well inside the wall limit, so a loaded machine cannot make the wall clock decide
+    options = SolveOptions(time_limit=120, work_limit=4, seed=7, workers=2)
     first, second = solve(_busy_scenario(), options), solve(_busy_scenario(), options)
     assert first.reproducible and second.reproducible
     assert worked(first) == worked(second)
@@ -228,3 +229,32 @@ def test_replanning_against_a_baseline_changes_only_what_cover_needs():
     assert len(changes) <= 3 * len(lost) + 2, changes  # a replacement per lost shift, not a new rota
     fresh = solve(replace(base, leave=ill, _index={}), SolveOptions(time_limit=10, seed=3, workers=2))
     assert len(changes) < len(diff(published, fresh.chosen))
+
+
+# ---- fairness ---------------------------------------------------------------------------------------------------
+
+
+def test_apportion_splits_an_integer_total_by_weights():
+    from rota.constraints import apportion
+
+    assert apportion(7, [1, 1]) in ([4, 3], [3, 4])
+    assert apportion(10, [3, 1, 1]) == [6, 2, 2]
+    assert sum(apportion(13, [0.3, 0.3, 0.4])) == 13
+    assert apportion(5, [0, 0]) == [0, 0]
+
+
+def test_work_is_shared_evenly_between_equals():
+    day = [shift("day", "00:00", "24:00")]  # one senior a day covers P0
+    sol = solve(scenario([engineer("ana"), engineer("bo")], day, days=6), SolveOptions(time_limit=10, seed=0))
+    counts = sorted(sum(1 for s in sol.chosen if s.engineer == e) for e in ("ana", "bo"))
+    assert counts == [3, 3]
+
+
+def test_fair_share_follows_availability():
+    day = [shift("day", "00:00", "24:00")]
+    away = (Leave("ana", DAY_1, DAY_1 + timedelta(days=3), "annual leave"),)  # ana can give 4 of 8 days
+    sol = solve(scenario([engineer("ana"), engineer("bo"), engineer("cy")], day, days=8, leave=away),
+                SolveOptions(time_limit=10, seed=0))
+    counts = {e: sum(1 for s in sol.chosen if s.engineer == e) for e in ("ana", "bo", "cy")}
+    assert sum(counts.values()) == 8
+    assert counts["ana"] < counts["bo"] and counts["ana"] < counts["cy"]  # shares 8×4/20 ≈ 2 vs 3 each
