@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
+from rota import fairness
 from rota.clock import local_dates
 from rota.model import RotaModel
 from rota.slots import Requirement, Slot
@@ -136,13 +137,6 @@ HANDOFF_WEIGHT = 20  # each shift is a handoff: fewer, longer-lived assignments 
 PATTERN_CHANGE_WEIGHT = 10  # a different shift on the next day
 
 
-def _fairness_groups(m: RotaModel) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = defaultdict(list)
-    for e in m.plan.scenario.engineers:
-        groups[f"{e.centre}/{e.level}"].append(e.id)
-    return {k: v for k, v in groups.items() if len(v) > 1}
-
-
 def many_handoffs(m: RotaModel) -> None:
     """Each shift is a handoff; among rotas equally good above, prefer fewer of them (no needless extra cover)."""
     total = m.model.new_int_var(0, len(m.x), "shifts worked")
@@ -201,73 +195,28 @@ def build(m: RotaModel, baseline: Baseline | None = None) -> RotaModel:
 
 # ---- fairness as fair shares (tight: zero deviation is usually reachable, so the bound means something) ---------
 
-SHARE_WEIGHTS = {"hours": 1, "night_shifts": 30, "weekend_shifts": 60, "holiday_shifts": 120, "peak_shifts": 20}
-NIGHT_SHIFT_MINUTES = 120  # a shift with at least this much of local 22:00–06:00 counts as a night shift
-
-
-def _metric(slot: Slot, metric: str) -> int:
-    return {
-        "hours": slot.minutes,
-        "night_shifts": int(slot.night_minutes >= NIGHT_SHIFT_MINUTES),
-        "weekend_shifts": int(slot.weekend),
-        "holiday_shifts": int(bool(slot.holiday)),
-        "peak_shifts": int(slot.peak),
-    }[metric]
-
-
-def availability(m: RotaModel, engineer_id: str) -> float:
-    """How much of the window an engineer can give: local days not away (leave, holidays off) × weekly cap."""
-    engineer = m.plan.engineers[engineer_id]
-    days = local_dates(m.plan.window, m.plan.scenario.zone_of(engineer))
-    present = sum(1 for d in days if m.plan.unavailable(engineer, d) in ("", "pinned off"))
-    return present * m.plan.scenario.weekly_cap(engineer)
-
-
-def apportion(total: int, weights: list[float]) -> list[int]:
-    """Split an integer total in proportion to weights, by largest remainders (the parts sum to the total)."""
-    whole = sum(weights)
-    if whole <= 0:
-        return [0] * len(weights)
-    exact = [total * w / whole for w in weights]
-    parts = [int(x) for x in exact]
-    for i in sorted(range(len(weights)), key=lambda i: (parts[i] - exact[i], i))[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
-
 
 def load_away_from_fair_share(m: RotaModel, values: dict[Slot, int]) -> None:
-    """Wants each engineer's hours, night, weekend, holiday and peak shifts near their fair share of their group's.
+    """Wants each engineer's hours, night, weekend, holiday and peak shifts within their fair-share band.
 
-    A group is a centre and level. Its totals come from the rota found so far (`values`: cover is settled by then);
-    each member's share is proportional to their availability (days not on leave × weekly cap), so a 40 h contract
-    or a week off is not "unfair". Hours within half a shift of the share, and counts at the share rounded either
-    way, cost nothing; beyond that every minute or shift costs.
+    The bands (rota.fairness) come from the group totals of the rota found so far (`values`: cover is settled);
+    every minute or shift outside a band costs its weight.
     """
-    for members in _fairness_groups(m).values():
-        weights = [availability(m, e) for e in members]
-        slots = {e: m.plan.slots_by_engineer.get(e, []) for e in members}
-        for metric, weight in SHARE_WEIGHTS.items():
-            total = sum(_metric(s, metric) * values.get(s, 0) for e in members for s in slots[e])
-            exact = [total * w / max(1e-9, sum(weights)) for w in weights]
-            if metric == "hours":
-                half_shift = _half_shift(m, members)
-                bands = [(round(x) - half_shift, round(x) + half_shift) for x in exact]
-            else:
-                bands = [(int(x), -(-x // 1)) for x in exact]  # floor..ceil
-            for e, (low, high) in zip(members, bands, strict=True):
-                terms = [(_metric(s, metric), m.x[s]) for s in slots[e] if _metric(s, metric)]
+    chosen = [s for s, v in values.items() if v]
+    for members in fairness.groups(m.plan):
+        band = fairness.bands(m.plan, members, chosen)
+        for e in members:
+            slots = m.plan.slots_by_engineer.get(e, [])
+            for name, weight in fairness.WEIGHTS.items():
+                terms = [(fairness.metric(s, name), m.x[s]) for s in slots if fairness.metric(s, name)]
                 if not terms:
                     continue
+                low, high = band[e, name]
                 load = cp_model.LinearExpr.weighted_sum([v for _, v in terms], [c for c, _ in terms])
                 upper = sum(c for c, _ in terms)
-                over = m.model.new_int_var(0, max(0, upper - int(high)), f"{e} {metric} above fair share")
-                under = m.model.new_int_var(0, max(0, int(low)), f"{e} {metric} below fair share")
-                m.model.add(load - int(high) <= over)
-                m.model.add(int(low) - load <= under)
+                over = m.model.new_int_var(0, max(0, upper - high), f"{e} {name} above fair share")
+                under = m.model.new_int_var(0, max(0, low), f"{e} {name} below fair share")
+                m.model.add(load - high <= over)
+                m.model.add(low - load <= under)
                 m.penalise("fairness", over.name, over, weight)
                 m.penalise("fairness", under.name, under, weight)
-
-
-def _half_shift(m: RotaModel, members: list[str]) -> int:
-    lengths = [s.minutes for e in members for s in m.plan.slots_by_engineer.get(e, [])]
-    return (sum(lengths) // len(lengths)) // 2 if lengths else 0

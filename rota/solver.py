@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from rota import constraints
 from rota.domain import Scenario
 from rota.model import RotaModel
+from rota.rebalance import rebalance
 from rota.slots import Plan, Slot
 
 # Share of the remaining time each stage may use; an early stage that proves optimality hands its rest on.
@@ -63,6 +64,7 @@ class Solution:
     penalties: dict[str, int] = field(default_factory=dict)  # readable name -> weighted cost, non-zero only
     stopped: bool = False
     reproducible: bool = True  # False when the wall clock or a stop, not the work budget, ended a stage
+    planned: list[str] = field(default_factory=list)  # the tiers this solve set out to optimise
 
     @property
     def objective(self) -> float:
@@ -116,6 +118,7 @@ class SolveOptions:
     seed: int = 0
     workers: int = 2
     deterministic: bool = True
+    last_tier: str | None = None  # stop after this tier (e.g. "p0" to ask only "can P0 be covered?")
     log: bool = False
 
 
@@ -147,10 +150,15 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         values = {s: int((s.engineer, s.date.isoformat(), s.shift) in baseline) for s in m.x}
     stages: list[StageResult] = []
     tiers = m.tiers_used()
+    if options.last_tier in tiers:
+        tiers = tiers[: tiers.index(options.last_tier) + 1]
     work_left = options.work_limit if options.work_limit is not None else options.time_limit * WORK_PER_SECOND
     reproducible = True
     for i, tier in enumerate(tiers):
         if tier == "fairness" and values is not None:
+            if baseline is None:  # with a baseline, moving shifts around would cost changes
+                fairer = set(rebalance(plan, [s for s, v in values.items() if v]))
+                values = {s: int(s in fairer) for s in values}
             constraints.load_away_from_fair_share(m, values)  # shares need the settled cover of earlier stages
         wall_left = options.time_limit - (time.monotonic() - started)
         if wall_left <= 0.05 or control.stopped:
@@ -192,7 +200,7 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
     overall = "OPTIMAL" if stages and statuses == {"OPTIMAL"} and len(stages) == len(tiers) else (
         "FEASIBLE" if stages else "UNKNOWN")
     return Solution(plan, chosen, overall, time.monotonic() - started, stages,
-                    _penalty_report(m, values), control.stopped, reproducible and options.deterministic)
+                    _penalty_report(m, values), control.stopped, reproducible and options.deterministic, tiers)
 
 
 def _solver(options: SolveOptions, wall: float, work: float) -> cp_model.CpSolver:

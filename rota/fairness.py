@@ -1,0 +1,77 @@
+"""Fair shares: what each engineer's part of their group's work should be, and how far a rota is from it.
+
+A group is a centre and level. Its totals (hours, night, weekend, holiday and peak shifts) come from a rota whose
+cover is settled; each member's share is proportional to their availability (local days not away × weekly cap),
+so a 40 h contract or a week off is not "unfair". Hours within half a shift of the share, and counts at the share
+rounded either way, cost nothing; beyond that every minute or shift costs its weight.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rota.clock import local_dates
+from rota.slots import Plan, Slot
+
+WEIGHTS = {"hours": 1, "night_shifts": 30, "weekend_shifts": 60, "holiday_shifts": 120, "peak_shifts": 20}
+NIGHT_SHIFT_MINUTES = 120  # a shift with at least this much of local 22:00–06:00 counts as a night shift
+
+Band = tuple[int, int]  # (low, high): the load that costs nothing
+
+
+def metric(slot: Slot, name: str) -> int:
+    if name == "hours":
+        return slot.minutes
+    if name == "night_shifts":
+        return int(slot.night_minutes >= NIGHT_SHIFT_MINUTES)
+    if name == "weekend_shifts":
+        return int(slot.weekend)
+    if name == "holiday_shifts":
+        return int(bool(slot.holiday))
+    return int(slot.peak)
+
+
+def groups(plan: Plan) -> list[list[str]]:
+    """Engineers by centre and level, groups of two or more (a group of one has nobody to be fair to)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for e in plan.scenario.engineers:
+        out[f"{e.centre}/{e.level}"].append(e.id)
+    return [members for members in out.values() if len(members) > 1]
+
+
+def availability(plan: Plan, engineer_id: str) -> float:
+    engineer = plan.engineers[engineer_id]
+    days = local_dates(plan.window, plan.scenario.zone_of(engineer))
+    present = sum(1 for d in days if plan.unavailable(engineer, d) in ("", "pinned off"))
+    return present * plan.scenario.weekly_cap(engineer)
+
+
+def bands(plan: Plan, members: list[str], chosen: Iterable[Slot]) -> dict[tuple[str, str], Band]:
+    """Each member's cost-free band per metric, from the group's totals in `chosen`."""
+    mine = [s for s in chosen if s.engineer in set(members)]
+    weights = [availability(plan, e) for e in members]
+    whole = max(1e-9, sum(weights))
+    lengths = [s.minutes for e in members for s in plan.slots_by_engineer.get(e, [])]
+    half_shift = (sum(lengths) // len(lengths)) // 2 if lengths else 0
+    out: dict[tuple[str, str], Band] = {}
+    for name in WEIGHTS:
+        total = sum(metric(s, name) for s in mine)
+        for e, w in zip(members, weights, strict=True):
+            share = total * w / whole
+            out[e, name] = ((round(share) - half_shift, round(share) + half_shift) if name == "hours"
+                            else (int(share), -int(-share // 1)))
+    return out
+
+
+def cost(load: dict[str, int], band: dict[str, Band]) -> int:
+    """The fairness cost of one engineer's loads against their bands."""
+    return sum(WEIGHTS[n] * (max(0, load[n] - band[n][1]) + max(0, band[n][0] - load[n])) for n in WEIGHTS)
+
+
+def loads(slots: Iterable[Slot]) -> dict[str, int]:
+    out = dict.fromkeys(WEIGHTS, 0)
+    for s in slots:
+        for n in WEIGHTS:
+            out[n] += metric(s, n)
+    return out
