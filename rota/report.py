@@ -247,15 +247,22 @@ class Change:
     after: str
 
 
-def diff(baseline: frozenset[tuple[str, str, str]] | set[tuple[str, str, str]], chosen: list[Slot]) -> list[Change]:
+Shifts = frozenset[tuple[str, str, str]]  # (engineer, local date ISO, shift): a rota, comparable across solves
+
+
+def shifts_of(chosen: list[Slot]) -> Shifts:
+    return frozenset((s.engineer, s.date.isoformat(), s.shift) for s in chosen)
+
+
+def diff(baseline: Shifts, new: Shifts) -> list[Change]:
     """Shifts that differ between a baseline rota and a new one, per engineer and local date."""
     before = {(e, d): s for e, d, s in baseline}
-    after = {(s.engineer, s.date.isoformat()): s.shift for s in chosen}
+    after = {(e, d): s for e, d, s in new}
     keys = sorted(set(before) | set(after))
     return [Change(e, d, before.get((e, d), ""), after.get((e, d), "")) for e, d in keys
             if before.get((e, d)) != after.get((e, d))]
 
 
-def baseline_of(assignment_rows: list[dict[str, str]]) -> frozenset[tuple[str, str, str]]:
+def baseline_of(assignment_rows: list[dict[str, str]]) -> Shifts:
     """A baseline from assignments.csv rows (a published or earlier rota)."""
     return frozenset((r["engineer"], r["date"], r["shift"]) for r in assignment_rows)
