@@ -44,13 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("result", type=Path, nargs="?", help="default: SCENARIO is a result folder with scenario/")
 
     _calendar_commands(commands)
+    _planning_commands(commands)
 
     args = parser.parse_args(argv)
     from rota.store import StoreError
 
     handlers = {"check": cmd_check, "solve": cmd_solve, "verify": cmd_verify, "ical": cmd_ical,
                 "publish": cmd_publish, "versions": cmd_versions, "rollback": cmd_rollback, "feeds": cmd_feeds,
-                "serve": cmd_serve}
+                "serve": cmd_serve, "whatif": cmd_whatif, "size": cmd_size, "grade": cmd_grade}
     try:
         return handlers[args.command](args)
     except ScenarioError as error:
@@ -354,6 +355,129 @@ def cmd_serve(args: argparse.Namespace) -> int:
           flush=True)
     uvicorn.run("server:create_app", factory=True, host=args.host, port=args.port, app_dir=str(root),
                 access_log=not args.quiet, log_level="warning" if args.quiet else "info")
+    return 0
+
+
+# ---- planning: what-ifs, sizing, grading --------------------------------------------------------------------------
+
+
+def _planning_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    limits = argparse.ArgumentParser(add_help=False)
+    limits.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS", help="per solve (default 30)")
+    limits.add_argument("--seed", type=int, default=0)
+
+    whatif = commands.add_parser("whatif", parents=[limits],
+                                 help="solve a scenario and its variants in parallel and compare them")
+    whatif.add_argument("scenario", type=Path)
+    whatif.add_argument("variants", type=Path, nargs="+", metavar="VARIANT", help="variant .toml files")
+    whatif.add_argument("--out", type=Path, required=True, help="folder for each result and comparison.csv/.md")
+
+    size = commands.add_parser("size", parents=[limits],
+                               help="the smallest headcount of a kind for zero P0 gaps and for full peak cover")
+    size.add_argument("scenario", type=Path)
+    size.add_argument("--centre", metavar="ID", help="default: each centre in turn")
+    size.add_argument("--level", default="L2", choices=("L1", "L2", "L3"))
+    size.add_argument("--target", choices=("p0", "peaks", "both"), default="both")
+    size.add_argument("--out", type=Path, help="write the proving rota of each answer here")
+
+    grade = commands.add_parser("grade", parents=[limits],
+                                help="grade an existing schedule (.ics) against a scenario, beside rota's own solve")
+    grade.add_argument("scenario", type=Path)
+    grade.add_argument("--ics", type=Path, required=True, help="the schedule exported as iCal")
+    grade.add_argument("--map", type=Path, metavar="CSV", help="match,engineer rows for events rota cannot map")
+    grade.add_argument("--out", type=Path, help="write grade.json, gaps.csv, breaks.csv and rota's own result")
+    grade.add_argument("--no-solve", action="store_true", help="skip rota's own solve")
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from rota.solver import SolveOptions
+    from rota.whatif import markdown_table, run_whatif
+
+    options = SolveOptions(time_limit=args.time_limit, seed=args.seed)
+    print(f"Solving the base and {len(args.variants)} variant(s) in parallel, {args.time_limit:g}s each …", flush=True)
+    rows = run_whatif(args.scenario, args.variants, args.out, options)
+    print(markdown_table(rows))
+    print(f"Wrote {args.out}/comparison.csv, comparison.md and a result folder per variant")
+    return 0
+
+
+def cmd_size(args: argparse.Namespace) -> int:
+    from rota.output import write_result
+    from rota.sizing import size
+    from rota.solver import SolveOptions
+
+    scenario = load_scenario(args.scenario)
+    centres = [args.centre] if args.centre else [c.id for c in scenario.centres]
+    unknown = [c for c in centres if c not in {x.id for x in scenario.centres}]
+    if unknown:
+        print(f"rota: unknown centre {unknown[0]!r}; expected one of "
+              f"{', '.join(c.id for c in scenario.centres)}", file=sys.stderr)
+        return EXIT_INPUT
+    targets = ["p0", "peaks"] if args.target == "both" else [args.target]
+    options = SolveOptions(time_limit=args.time_limit, seed=args.seed)
+    for centre in centres:
+        for target in targets:
+            result = size(args.scenario, centre, args.level, target, options)
+            what = "zero P0 gaps" if target == "p0" else "full event and peak cover"
+            tried = ", ".join(f"{a.headcount}: {a.verdict}" for a in result.attempts)
+            answer = "none found" if result.answer is None else str(result.answer)
+            print(f"{centre} {args.level} for {what}: {answer} (now {result.current}); {result.proof}. Tried {tried}")
+            best = result.best
+            if args.out and best and best.solution:
+                write_result(best.solution, args.out / f"{centre}-{args.level}-{target}-{result.answer}")
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    import json
+
+    from rota.grade import grade, read_mapping
+    from rota.output import GAP_COLUMNS, atomic_write, csv_text, result_tables, write_result
+    from rota.solver import SolveOptions, solve
+
+    scenario = load_scenario(args.scenario)
+    plan = Plan(scenario)
+    result = grade(plan, args.ics, read_mapping(args.map))
+    theirs = result.numbers()
+    ours: dict[str, object] = {}
+    solution = None
+    if not args.no_solve:
+        solution = solve(scenario, SolveOptions(time_limit=args.time_limit, seed=args.seed))
+        summary = result_tables(solution)["summary"]
+        ours = {"shifts": len(solution.chosen), "unmapped_events": 0, "p0_coverage_pct": summary["p0_coverage_pct"],
+                "peak_coverage_pct": summary["peak_coverage_pct"], "gap_minutes": summary["gap_minutes"],
+                "rule_breaks": 0, "holiday_shifts": sum(e["holiday_shifts"] for e in summary["engineers"].values()),
+                "night_hours": round(sum(e["night_hours"] for e in summary["engineers"].values()), 2),
+                "fairness_spread_hours": max((g["hours"] for g in summary["fairness"].values()), default=0.0)}
+    print(f"Grading {args.ics.name} against {scenario.name}")
+    print(f"{'measure':<24}{'schedule':>14}{'rota' if ours else '':>14}")
+    for key, value in theirs.items():
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                print(f"{key + ' ' + sub:<24}{v:>14}{ours[key][sub] if ours else '':>14}")  # type: ignore[index]
+        else:
+            print(f"{key:<24}{value!s:>14}{ours.get(key, '')!s:>14}")
+    for brk in result.breaks[:15]:
+        print(f"  break {brk.rule:<16} {brk.engineer:<10} {brk.date}: {brk.detail}")
+    if len(result.breaks) > 15:
+        print(f"  … {len(result.breaks) - 15} more rule breaks")
+    for gap in result.gaps[:10]:
+        print(f"  gap {gap.kind:<8} {gap.rule:<22} {iso_utc(gap.span.start)} → {iso_utc(gap.span.end)} "
+              f"{gap.staffed}/{gap.required}: {gap.reason[:140]}")
+    for line in result.unmapped[:10]:
+        print(f"  unmapped {line}")
+    if args.out:
+        rows = [{"kind": g.kind, "rule": g.rule, "start_utc": iso_utc(g.span.start), "end_utc": iso_utc(g.span.end),
+                 "required": g.required, "staffed": g.staffed, "shortfall": g.shortfall, "reason": g.reason}
+                for g in result.gaps]
+        atomic_write(args.out / "gaps.csv", csv_text(GAP_COLUMNS, rows))
+        atomic_write(args.out / "breaks.csv", csv_text(("engineer", "date", "rule", "detail"),
+                                                       [b.__dict__ for b in result.breaks]))
+        atomic_write(args.out / "grade.json", json.dumps({"schedule": theirs, "rota": ours,
+                                                          "unmapped": result.unmapped}, indent=2) + "\n")
+        if solution is not None:
+            write_result(solution, args.out / "rota")
+        print(f"Wrote {args.out}/grade.json, gaps.csv, breaks.csv" + (" and rota/" if solution else ""))
     return 0
 
 

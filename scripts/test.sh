@@ -1,5 +1,19 @@
 #!/usr/bin/env bash
 # Install everything the tests need into .venv and run the whole suite (lint first: it is part of the suite).
 source "$(dirname "$0")/env.sh" test
+# The browser test drives Debian's chromium package (never a browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  ${SUDO:-$( [ "$(id -u)" = 0 ] || echo sudo )} apt-get update -qq
+  ${SUDO:-$( [ "$(id -u)" = 0 ] || echo sudo )} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
+# Mozilla's ical.js parses the generated calendars in the tests: node and npm from Debian when missing, then the
+# locked npm packages (again only when package-lock.json changed).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  ${SUDO:-$( [ "$(id -u)" = 0 ] || echo sudo )} apt-get update -qq
+  ${SUDO:-$( [ "$(id -u)" = 0 ] || echo sudo )} apt-get install -y -qq nodejs npm
+fi
+if [ ! -f tests/js/node_modules/.package-lock.json ] || [ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; then
+  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+fi
 ruff check .
 exec python -m pytest "$@"

@@ -1,0 +1,567 @@
+"""Published versions of a rota, the events in each, and the feed tokens (SQLAlchemy Core).
+
+A SQLite file by default; any SQLAlchemy URL (e.g. PostgreSQL) by configuration. Publishing compares the new rota
+with the version committed before it, inside one write transaction:
+- an unchanged event keeps its revision (same SEQUENCE, same stamps, so the same bytes);
+- a changed event keeps its UID and gets a new revision with SEQUENCE = the highest ever issued for that UID + 1;
+- an event that disappears gets a CANCELLED revision (SEQUENCE + 1) that stays in the feeds for RETENTION;
+- an event outside the new rota's window is carried forward unchanged (publishing April does not cancel March).
+Events are immutable revisions; a version is the set of revisions it shows. A rollback publishes an old version's
+events again as a new version, so SEQUENCE only ever grows and calendar apps take the change.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError, SQLAlchemyError
+
+from rota import tokens
+from rota.ical import CANCELLED, CONFIRMED, CalendarEvent, Feed, ShiftContent, feeds_for, render, shifts_from_result
+from rota.result import Result
+
+RETENTION = timedelta(days=30)  # a cancelled shift stays in the feeds this long after its cancellation
+ENV_STORE = "ROTA_STORE"
+ENV_KEY = "ROTA_SECRET_KEY_FILE"
+ENV_PAUSE = "ROTA_TEST_PAUSE_IN_PUBLISH"  # test hook: seconds to sleep inside the publish transaction
+BUSY_SECONDS = 60.0  # how long a publish waits for another one to finish
+SCHEMA_VERSION = "1"
+_LOCK = "publish-lock"
+
+metadata = MetaData()
+versions = Table(
+    "versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("published", String(20), nullable=False),
+    Column("scenario", Text, nullable=False),
+    Column("window_start", String(20), nullable=False),
+    Column("window_end", String(20), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("rollback_of", Integer, nullable=True),
+    Column("shifts", Integer, nullable=False, default=0),
+    Column("added", Integer, nullable=False, default=0),
+    Column("changed", Integer, nullable=False, default=0),
+    Column("unchanged", Integer, nullable=False, default=0),
+    Column("cancelled", Integer, nullable=False, default=0),
+)
+revisions = Table(
+    "revisions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uid", String(64), nullable=False, index=True),
+    Column("sequence", Integer, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("modified", String(20), nullable=False),
+    Column("cancelled", String(20), nullable=True),
+    Column("engineer", String(200), nullable=False, index=True),
+    Column("centre", String(200), nullable=False, index=True),
+    Column("start_utc", String(20), nullable=False),
+    Column("end_utc", String(20), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("content", Text, nullable=False),
+    UniqueConstraint("uid", "sequence"),  # two different revisions of an event never share a SEQUENCE
+)
+version_events = Table(
+    "version_events", metadata,
+    Column("version_id", Integer, ForeignKey("versions.id"), primary_key=True),
+    Column("revision_id", Integer, ForeignKey("revisions.id"), primary_key=True),
+)
+feeds = Table(
+    "feeds", metadata,
+    Column("kind", String(10), primary_key=True),
+    Column("ident", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("generation", Integer, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created", String(20), nullable=False),
+)
+meta = Table(
+    "meta", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or used as asked; the message says what to do."""
+
+
+# --- where the store is ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    url: str
+    key_file: Path
+    label: str  # for messages: the file path, or the URL without its password
+
+
+def default_path() -> Path:
+    return Path(platformdirs.user_data_dir("rota", appauthor=False)) / "rota.sqlite3"
+
+
+def locate(option: str | None = None) -> Location:
+    """--store, else $ROTA_STORE, else the user's data dir. A plain path means a SQLite file; a URL is SQLAlchemy's."""
+    raw = option or os.environ.get(ENV_STORE) or str(default_path())
+    if "://" in raw:
+        try:
+            url = make_url(raw)
+        except ArgumentError as error:
+            raise StoreError(f"store URL {raw!r} is not a SQLAlchemy URL: {error}") from None
+        database = url.database if url.get_backend_name() == "sqlite" else None
+        key = Path(database + ".key") if database and database != ":memory:" else default_path().with_name(
+            "feed-secret.key")
+        label = url.render_as_string(hide_password=True)
+        text = raw
+    else:
+        path = Path(raw).expanduser().absolute()
+        text, key, label = f"sqlite:///{path}", path.with_name(path.name + ".key"), str(path)
+    key_env = os.environ.get(ENV_KEY)
+    return Location(text, Path(key_env).expanduser() if key_env else key, label)
+
+
+# --- records -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    published: datetime
+    scenario: str
+    window_start: str
+    window_end: str
+    source: str
+    rollback_of: int | None
+    shifts: int
+    added: int
+    changed: int
+    unchanged: int
+    cancelled: int
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    version: VersionInfo
+    carried: int  # events outside the rota's window, kept as they were
+    expired: int  # cancellations older than RETENTION, dropped
+
+
+@dataclass(frozen=True)
+class FeedRecord:
+    kind: str
+    ident: str
+    name: str
+    description: str
+    generation: int
+    token_hash: str
+    created: datetime
+
+    @property
+    def feed(self) -> Feed:
+        return Feed(self.kind, self.ident, self.name, self.description)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class FeedDocument:
+    """A feed as served at one moment."""
+
+    body: bytes
+    version: int
+    last_modified: datetime  # the latest change of anything in it
+    valid_until: datetime | None  # when a visible cancellation expires and the bytes change without a publish
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    uid: str
+    sequence: int
+    status: str
+    modified: str
+    cancelled: str | None
+    start_utc: str
+    end_utc: str
+    fingerprint: str
+    content: str
+
+
+# --- the store ---------------------------------------------------------------------------------------------------
+
+
+class Store:
+    def __init__(self, location: Location):
+        self.location = location
+        self.engine = _engine(location)
+        try:
+            self._ensure_schema()
+        except OperationalError as error:
+            raise StoreError(f"cannot open the store {location.label}: {error.orig}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # transactions
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction, serialised with every other writer before it reads anything."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(rota_write=True)
+                with conn.begin():
+                    # SQLite: BEGIN IMMEDIATE already holds the write lock. Elsewhere this row lock serialises
+                    # publishers; under READ COMMITTED the reads after it see the version committed before us.
+                    conn.execute(update(meta).where(meta.c.key == _LOCK).values(value=meta.c.value))
+                    yield conn
+        except OperationalError as error:
+            if "locked" in str(error.orig) or "busy" in str(error.orig):
+                raise StoreError(f"the store {self.location.label} stayed busy for {BUSY_SECONDS:.0f} s (another "
+                                 "publish?); nothing was changed, try again") from None
+            raise StoreError(f"store {self.location.label}: {error.orig}") from None
+
+    def _ensure_schema(self) -> None:
+        # A read first: opening a store that exists must not wait behind a publish holding the write lock.
+        try:
+            with self.engine.connect() as conn:
+                present = {key: value for key, value in conn.execute(select(meta.c.key, meta.c.value))}
+            if present.get("schema") == SCHEMA_VERSION and _LOCK in present:
+                return
+        except (OperationalError, ProgrammingError):
+            pass  # no tables yet
+        with self._write_bootstrap() as conn:
+            metadata.create_all(conn)
+            present = {key: value for key, value in conn.execute(select(meta.c.key, meta.c.value))}
+            if present.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
+                raise StoreError(f"the store {self.location.label} has schema {present['schema']}; this rota "
+                                 f"knows schema {SCHEMA_VERSION} (upgrade rota)")
+            for key, value in (("schema", SCHEMA_VERSION), (_LOCK, "")):
+                if key not in present:
+                    conn.execute(insert(meta).values(key=key, value=value))
+
+    @contextmanager
+    def _write_bootstrap(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn.execution_options(rota_write=True)
+            with conn.begin():
+                yield conn
+
+    # publishing
+
+    def publish(self, result: Result, now: datetime | None = None) -> PublishReport:
+        """Store `result` as a new version; see the module docstring for how it is compared with the last one."""
+        target = {c.uid: c for c in shifts_from_result(result)}
+        start, end = _z(result.window.start), _z(result.window.end)
+        key = self._key(create=True)
+        with self._write() as conn:
+            report = self._commit(conn, target, lambda r: r.start_utc < end and r.end_utc > start, _now(now),
+                                  scenario=result.scenario.name, window=(start, end),
+                                  source=str(result.folder.absolute()), rollback_of=None)
+            self._ensure_feeds(conn, feeds_for(result), key, report.version.published)
+            _test_pause()
+        return report
+
+    def rollback(self, version: int, now: datetime | None = None) -> PublishReport:
+        """Publish the events of `version` again, as a new version compared with the current one."""
+        with self._write() as conn:
+            info = self._version(conn, version)
+            if info is None:
+                known = [v.id for v in self._versions(conn)]
+                raise StoreError(f"there is no version {version}; versions: "
+                                 f"{', '.join(map(str, known)) or 'none (publish first)'}")
+            rows = self._rows(conn, version)
+            target = {r.uid: ShiftContent.from_json(r.content) for r in rows if r.status == CONFIRMED}
+            report = self._commit(conn, target, lambda r: True, _now(now), scenario=info.scenario,
+                                  window=(info.window_start, info.window_end), source=info.source,
+                                  rollback_of=version)
+            _test_pause()
+        return report
+
+    def _commit(self, conn: Connection, target: dict[str, ShiftContent], in_scope: Callable[[_Row], bool],
+                now: datetime, *, scenario: str, window: tuple[str, str], source: str,
+                rollback_of: int | None) -> PublishReport:
+        latest = self._latest(conn)
+        if latest and latest.published > now:
+            now = latest.published  # stamps never go back, even if the clock does
+        stamp = _z(now)
+        previous = {r.uid: r for r in self._rows(conn, latest.id)} if latest else {}
+        highest = self._highest_sequences(conn, set(target) | set(previous))
+        version_id = latest.id + 1 if latest else 1  # numbered under the lock: no gap left by a killed publish
+        conn.execute(insert(versions).values(
+            id=version_id, published=stamp, scenario=scenario, window_start=window[0], window_end=window[1],
+            source=source, rollback_of=rollback_of))
+        shown: list[int] = []
+        counts = {"added": 0, "changed": 0, "unchanged": 0, "cancelled": 0, "carried": 0, "expired": 0}
+        for uid in sorted(target):
+            content, before = target[uid], previous.get(uid)
+            if before and before.status == CONFIRMED and before.fingerprint == content.fingerprint:
+                shown.append(before.id)
+                counts["unchanged"] += 1
+                continue
+            counts["changed" if before and before.status == CONFIRMED else "added"] += 1
+            shown.append(self._insert(conn, content, CONFIRMED, highest.get(uid, -1) + 1, stamp, None))
+        for uid in sorted(set(previous) - set(target)):
+            before = previous[uid]
+            if before.status == CONFIRMED and in_scope(before):
+                content = ShiftContent.from_json(before.content)
+                shown.append(self._insert(conn, content, CANCELLED, highest.get(uid, -1) + 1, stamp, stamp))
+                counts["cancelled"] += 1
+            elif before.status == CONFIRMED or _from_z(before.cancelled or stamp) + RETENTION > now:
+                shown.append(before.id)
+                counts["carried"] += 1
+            else:
+                counts["expired"] += 1
+        for revision_id in shown:
+            conn.execute(insert(version_events).values(version_id=version_id, revision_id=revision_id))
+        live = len(target) + sum(1 for uid in set(previous) - set(target)
+                                 if previous[uid].status == CONFIRMED and not in_scope(previous[uid]))
+        conn.execute(update(versions).where(versions.c.id == version_id).values(
+            shifts=live, added=counts["added"], changed=counts["changed"], unchanged=counts["unchanged"],
+            cancelled=counts["cancelled"]))
+        info = self._version(conn, version_id)
+        assert info is not None
+        return PublishReport(info, counts["carried"], counts["expired"])
+
+    def _insert(self, conn: Connection, content: ShiftContent, status: str, sequence: int, stamp: str,
+                cancelled: str | None) -> int:
+        return conn.execute(insert(revisions).values(
+            uid=content.uid, sequence=sequence, status=status, modified=stamp, cancelled=cancelled,
+            engineer=content.engineer, centre=content.centre, start_utc=_z(content.start), end_utc=_z(content.end),
+            fingerprint=content.fingerprint, content=content.to_json())).inserted_primary_key[0]
+
+    def _highest_sequences(self, conn: Connection, uids: set[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        ordered = sorted(uids)
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i:i + 500]
+            query = select(revisions.c.uid, func.max(revisions.c.sequence)).where(
+                revisions.c.uid.in_(chunk)).group_by(revisions.c.uid)
+            out.update((uid, highest) for uid, highest in conn.execute(query))
+        return out
+
+    # feeds and tokens
+
+    def _key(self, create: bool) -> bytes:
+        try:
+            return tokens.load_key(self.location.key_file, create)
+        except tokens.KeyFileError as error:
+            raise StoreError(str(error)) from None
+
+    def _ensure_feeds(self, conn: Connection, wanted: list[Feed], key: bytes, now: datetime) -> None:
+        existing = {(r.kind, r.ident): r for r in conn.execute(select(feeds)).all()}
+        for feed in wanted:
+            row = existing.get((feed.kind, feed.ident))
+            if row is None:
+                conn.execute(insert(feeds).values(
+                    kind=feed.kind, ident=feed.ident, name=feed.name, description=feed.description, generation=0,
+                    token_hash=tokens.token_hash(tokens.derive(key, feed.kind, feed.ident, 0)), created=_z(now)))
+            elif (row.name, row.description) != (feed.name, feed.description):
+                conn.execute(update(feeds).where(feeds.c.kind == feed.kind, feeds.c.ident == feed.ident).values(
+                    name=feed.name, description=feed.description))
+
+    def feeds(self) -> list[FeedRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(feeds)).all()
+        order = {"engineer": 0, "centre": 1, "team": 2}
+        return sorted((_feed_record(r) for r in rows), key=lambda f: (order.get(f.kind, 3), f.ident))
+
+    def token(self, record: FeedRecord) -> str:
+        """Re-derive a feed's token from the secret key, checking it against the stored hash."""
+        token = tokens.derive(self._key(create=False), record.kind, record.ident, record.generation)
+        if not tokens.same_hash(tokens.token_hash(token), record.token_hash):
+            raise StoreError(f"the secret key {self.location.key_file} does not match the store's tokens (was the "
+                             "key file replaced?); issue new links with `rota feeds rotate --all`")
+        return token
+
+    def rotate(self, kind: str, ident: str | None = None) -> list[FeedRecord]:
+        """Revoke and replace the token of one feed, or of every feed of `kind` ("all" for every feed)."""
+        key = self._key(create=True)
+        with self._write() as conn:
+            query = select(feeds)
+            if kind != "all":
+                query = query.where(feeds.c.kind == kind)
+            if ident is not None:
+                query = query.where(feeds.c.ident == ident)
+            rows = conn.execute(query).all()
+            if not rows:
+                known = sorted(conn.execute(select(feeds.c.ident).where(feeds.c.kind == kind)).scalars().all())
+                raise StoreError(f"no {kind} feed '{ident}'" + (f"; known: {', '.join(known)}" if known else
+                                                               "; publish a rota first"))
+            for row in rows:
+                generation = row.generation + 1
+                conn.execute(update(feeds).where(feeds.c.kind == row.kind, feeds.c.ident == row.ident).values(
+                    generation=generation,
+                    token_hash=tokens.token_hash(tokens.derive(key, row.kind, row.ident, generation))))
+            keys = [(r.kind, r.ident) for r in rows]
+        return [f for f in self.feeds() if (f.kind, f.ident) in keys]
+
+    def feed_by_token(self, token: str) -> FeedRecord | None:
+        """The feed a presented token opens, or None. Looked up by hash; the hash compared in constant time."""
+        found = self.lookup(token)
+        return found[0] if found else None
+
+    def lookup(self, token: str) -> tuple[FeedRecord, int] | None:
+        """The feed a token opens and the version the feeds show, in one round trip (the server's hot path)."""
+        wanted = tokens.token_hash(token)
+        latest = select(func.max(versions.c.id)).scalar_subquery()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(feeds, latest.label("latest")).where(feeds.c.token_hash == wanted)).first()
+        if row is None or row.latest is None or not tokens.same_hash(row.token_hash, wanted):
+            return None
+        return _feed_record(row), row.latest
+
+    def document(self, record: FeedRecord, at: datetime | None = None, version: int | None = None
+                 ) -> FeedDocument | None:
+        """The feed's calendar as of `at` in `version` (default: the latest; None before the first publish)."""
+        at = _now(at)
+        with self.engine.connect() as conn:
+            latest = self._version(conn, version) if version is not None else self._latest(conn)
+            if latest is None:
+                return None
+            feed = record.feed
+            rows = self._rows(conn, latest.id, kind=record.kind, ident=record.ident)
+        events, changes, expiries = [], [record.created], []
+        for r in rows:
+            content = ShiftContent.from_json(r.content)
+            if not feed.includes(content):
+                continue
+            if r.status == CANCELLED:
+                until = _from_z(r.cancelled or r.modified) + RETENTION
+                if until <= at:
+                    changes.append(until)  # it left the feed then
+                    continue
+                expiries.append(until)
+            changes.append(_from_z(r.modified))
+            events.append(CalendarEvent(content, r.status, r.sequence, _from_z(r.modified)))  # type: ignore[arg-type]
+        return FeedDocument(render(feed, events), latest.id, max(changes), min(expiries, default=None))
+
+    # versions
+
+    def versions(self) -> list[VersionInfo]:
+        with self.engine.connect() as conn:
+            return self._versions(conn)
+
+    def events(self, version: int) -> list[CalendarEvent]:
+        """Every event a version shows (cancelled ones included), for tools and tests."""
+        with self.engine.connect() as conn:
+            if self._version(conn, version) is None:
+                raise StoreError(f"there is no version {version}")
+            rows = self._rows(conn, version)
+        return [CalendarEvent(ShiftContent.from_json(r.content), r.status, r.sequence,  # type: ignore[arg-type]
+                              _from_z(r.modified)) for r in rows]
+
+    def _versions(self, conn: Connection) -> list[VersionInfo]:
+        return [_version_info(r) for r in conn.execute(select(versions).order_by(versions.c.id)).all()]
+
+    def _version(self, conn: Connection, version: int) -> VersionInfo | None:
+        row = conn.execute(select(versions).where(versions.c.id == version)).first()
+        return _version_info(row) if row is not None else None
+
+    def _latest(self, conn: Connection) -> VersionInfo | None:
+        row = conn.execute(select(versions).order_by(versions.c.id.desc()).limit(1)).first()
+        return _version_info(row) if row is not None else None
+
+    def _rows(self, conn: Connection, version: int, kind: str = "team", ident: str = "") -> list[_Row]:
+        query = select(revisions).join(version_events, version_events.c.revision_id == revisions.c.id).where(
+            version_events.c.version_id == version)
+        if kind == "engineer":
+            query = query.where(revisions.c.engineer == ident)
+        elif kind == "centre":
+            query = query.where(revisions.c.centre == ident)
+        return [_Row(r.id, r.uid, r.sequence, r.status, r.modified, r.cancelled, r.start_utc, r.end_utc,
+                     r.fingerprint, r.content) for r in conn.execute(query.order_by(revisions.c.uid)).all()]
+
+
+def open_store(option: str | None = None) -> Store:
+    return Store(locate(option))
+
+
+# --- helpers -----------------------------------------------------------------------------------------------------
+
+
+def _engine(location: Location) -> Engine:
+    url = make_url(location.url)
+    try:
+        if url.get_backend_name() != "sqlite":
+            return create_engine(url, pool_pre_ping=True)
+    except (NoSuchModuleError, ModuleNotFoundError) as error:
+        raise StoreError(f"no database driver for {location.label}: {error} (install it, e.g. "
+                         "`pip install psycopg` for postgresql+psycopg://)") from None
+    except SQLAlchemyError as error:
+        raise StoreError(f"cannot use the store {location.label}: {error}") from None
+    if not url.database or url.database == ":memory:":
+        raise StoreError("a SQLite store must be a file (a store in memory would vanish with the process)")
+    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi: Any, _record: Any) -> None:
+        dbapi.isolation_level = None  # we emit BEGIN ourselves (sqlite3's legacy mode would defer it)
+        cursor = dbapi.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers (the feed server) never wait for a publish
+        cursor.execute("PRAGMA synchronous=FULL")  # a committed version survives a power cut
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # A writer takes the write lock before its first read, so it compares with the latest committed version.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("rota_write") else "BEGIN")
+
+    return engine
+
+
+def _test_pause() -> None:
+    seconds = os.environ.get(ENV_PAUSE)
+    if seconds:
+        print(f"rota: {ENV_PAUSE}: pausing {seconds} s inside the publish transaction", file=sys.stderr, flush=True)
+        time.sleep(float(seconds))
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+
+
+def _z(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _from_z(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def _version_info(row: Any) -> VersionInfo:
+    return VersionInfo(row.id, _from_z(row.published), row.scenario, row.window_start, row.window_end, row.source,
+                       row.rollback_of, row.shifts, row.added, row.changed, row.unchanged, row.cancelled)
+
+
+def _feed_record(row: Any) -> FeedRecord:
+    return FeedRecord(row.kind, row.ident, row.name, row.description, row.generation, row.token_hash,
+                      _from_z(row.created))

@@ -1,0 +1,76 @@
+"""Feed tokens: secret, derivable by the manager's CLI, stored only as hashes.
+
+token = base64url(HMAC-SHA256(secret key, "<kind>:<id>:<generation>")), 256 bits. The store keeps sha256(token) and
+the generation; `rota feeds list` re-derives tokens from the key, `rota feeds rotate` bumps the generation (the old
+token then matches no stored hash). The server needs no key: it hashes what it is given and looks the hash up.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import tempfile
+from pathlib import Path
+
+KEY_BYTES = 32
+TOKEN_LENGTH = 43  # base64url of 32 bytes without padding
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_KEY_TEXT = re.compile(r"^[0-9a-f]{64}$")
+
+
+class KeyFileError(Exception):
+    """The key file is missing, unreadable or not a key."""
+
+
+def well_formed(token: str) -> bool:
+    return bool(_TOKEN.match(token))
+
+
+def derive(key: bytes, kind: str, ident: str, generation: int) -> str:
+    digest = hmac.new(key, f"{kind}:{ident}:{generation}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def same_hash(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("ascii", "replace"), b.encode("ascii", "replace"))
+
+
+def load_key(path: Path, create: bool) -> bytes:
+    """The secret key in `path` (64 hex digits); with `create`, make one (mode 0600) if there is none yet."""
+    if not path.exists():
+        if not create:
+            raise KeyFileError(f"secret key file {path} not found; it is created by the first `rota publish` "
+                            "(or set ROTA_SECRET_KEY_FILE to where it is)")
+        _create(path)
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        raise KeyFileError(f"cannot read the secret key file {path}: {error}") from None
+    if not _KEY_TEXT.match(text):
+        raise KeyFileError(f"{path} is not a rota secret key (expected 64 hexadecimal digits)")
+    return bytes.fromhex(text)
+
+
+def _create(path: Path) -> None:
+    # Written whole to a private temporary file, then linked into place: a second process racing us keeps its own
+    # key only if it linked first, and nobody ever reads a half-written key.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made the key first: use theirs
+            os.link(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

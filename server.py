@@ -1,0 +1,19 @@
+"""The one process that serves rota: the Streamlit web UI (app.py) and the calendar feeds (rota.feeds).
+
+Started by `rota serve` (uvicorn, factory mode); the store comes from $ROTA_STORE, which `rota serve --store` sets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from rota.feeds import routes
+from rota.store import open_store
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app() -> st.App:
+    return st.App(ROOT / "app.py", routes=routes(open_store()))

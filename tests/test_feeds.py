@@ -1,0 +1,207 @@
+"""The feeds over HTTP, from a real `rota serve` (uvicorn, the Streamlit UI and the feed routes) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+
+from rota.store import ENV_KEY, ENV_PAUSE, ENV_STORE
+from tests.calendars import GOLDEN_RESULT, REPO, golden_variant, icaljs, prop, rota, vevents
+
+NOT_FOUND = b"Not Found\n"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, port: int, store: Path):
+        self.port, self.store = port, store
+        self.base = f"http://127.0.0.1:{port}"
+
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None
+                ) -> tuple[int, dict[str, str], bytes]:
+        """One request with the path sent exactly as given (no client-side normalisation)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.putrequest(method, path, skip_accept_encoding=True)
+            for name, value in (headers or {}).items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    def links(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """{(kind, id): (http url, webcal url)} as `rota feeds list` prints them."""
+        done = rota("feeds", "list", "--store", str(self.store), "--base-url", self.base)
+        assert done.returncode == 0, done.stderr
+        lines, out = done.stdout.splitlines()[1:], {}
+        for i in range(0, len(lines), 3):
+            kind, ident = lines[i].split()[:2]
+            out[kind, ident] = (lines[i + 1].strip(), lines[i + 2].strip())
+        return out
+
+    def path(self, kind: str, ident: str) -> str:
+        return self.links()[kind, ident][0].removeprefix(self.base)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("feeds")
+    store = folder / "store.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_STORE, ENV_KEY, ENV_PAUSE)}
+    done = subprocess.run([sys.executable, "-m", "rota.cli", "publish", str(GOLDEN_RESULT), "--store", str(store)],
+                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    port = free_port()
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "rota.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                "--store", str(store), "--quiet"], cwd=folder, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    running = Server(port, store)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if running.request("GET", "/_stcore/health")[0] == 200:
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"rota serve did not start:\n{(folder / 'server.log').read_text()[-3000:]}")
+        time.sleep(0.2)
+    yield running
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(5)
+    log.close()
+
+
+def test_a_feed_is_a_calendar_with_validators(server: Server, tmp_path: Path):
+    status, headers, body = server.request("GET", server.path("engineer", "ciara"))
+    assert status == 200
+    assert headers["content-type"] == "text/calendar; charset=utf-8"
+    assert re.fullmatch(r'"[0-9a-f]{32}"', headers["etag"])
+    assert parsedate_to_datetime(headers["last-modified"]) <= datetime.now(UTC)
+    assert "private" in headers["cache-control"]
+    assert body.startswith(b"BEGIN:VCALENDAR\r\n") and b"X-WR-CALNAME:On call \xc2\xb7 Ciara" in body
+    path = tmp_path / "ciara.ics"
+    path.write_bytes(body)
+    events = icaljs([path])[str(path)]["events"]
+    assert [(e["start"], e["end"], e["summary"]) for e in events] == [
+        ("2027-03-27T13:00:00Z", "2027-03-28T01:00:00Z", "On call · Late · P0 senior"),
+        ("2027-03-28T12:00:00Z", "2027-03-29T00:00:00Z", "On call · Late · P0 senior")]
+
+
+def test_every_listed_link_opens_its_feed(server: Server):
+    links = server.links()
+    assert sorted(links) == [("centre", "blr"), ("centre", "dub"), ("engineer", "asha"), ("engineer", "ciara"),
+                             ("engineer", "dev"), ("team", "team")]
+    for (kind, ident), (url, webcal) in links.items():
+        assert re.fullmatch(re.escape(server.base) + r"/feeds/[A-Za-z0-9_-]{43}\.ics", url)
+        assert webcal == "webcal://" + url.removeprefix("http://")
+        status, _headers, body = server.request("GET", url.removeprefix(server.base))
+        assert status == 200
+        summaries = len(re.findall(rb"\r\nBEGIN:VEVENT", body))
+        assert summaries == {"team": 6, "blr": 4, "dub": 2, "asha": 2, "ciara": 2, "dev": 2}[ident], (kind, ident)
+
+
+def test_conditional_requests_get_304(server: Server):
+    path = server.path("engineer", "asha")
+    _, headers, body = server.request("GET", path)
+    etag, modified = headers["etag"], headers["last-modified"]
+    for conditions in ({"If-None-Match": etag}, {"If-None-Match": f"W/{etag}"}, {"If-None-Match": f'"x", {etag}'},
+                       {"If-None-Match": "*"}, {"If-Modified-Since": modified},
+                       {"If-Modified-Since": format_datetime(datetime.now(UTC), usegmt=True)}):
+        status, again, payload = server.request("GET", path, conditions)
+        assert (status, payload) == (304, b""), conditions
+        assert again["etag"] == etag and again["last-modified"] == modified
+    earlier = format_datetime(parsedate_to_datetime(modified) - timedelta(seconds=1), usegmt=True)
+    for conditions in ({"If-None-Match": '"0123"'}, {"If-Modified-Since": earlier},
+                       {"If-None-Match": '"0123"', "If-Modified-Since": modified},  # If-None-Match decides
+                       {"If-Modified-Since": "not a date"}):
+        status, _, payload = server.request("GET", path, conditions)
+        assert (status, payload) == (200, body), conditions
+
+
+def test_head_has_the_headers_of_get_and_no_body(server: Server):
+    path = server.path("centre", "blr")
+    _, get_headers, body = server.request("GET", path)
+    status, headers, payload = server.request("HEAD", path)
+    assert (status, payload) == (200, b"")
+    assert int(headers["content-length"]) == len(body)
+    for name in ("content-type", "etag", "last-modified", "cache-control"):
+        assert headers[name] == get_headers[name]
+    assert server.request("HEAD", path, {"If-None-Match": get_headers["etag"]})[0] == 304
+
+
+def test_gzip_is_its_own_representation(server: Server):
+    path = server.path("team", "team")
+    _, plain, body = server.request("GET", path)
+    status, headers, payload = server.request("GET", path, {"Accept-Encoding": "gzip, deflate"})
+    assert status == 200 and headers["content-encoding"] == "gzip" and gzip.decompress(payload) == body
+    assert headers["etag"] == plain["etag"][:-1] + '-gz"' and "accept-encoding" in headers["vary"].lower()
+    assert server.request("GET", path, {"If-None-Match": headers["etag"]})[0] == 304  # same content, either coding
+
+
+def test_anything_but_a_valid_token_gets_the_same_plain_404(server: Server):
+    valid = server.path("engineer", "asha")
+    token = valid.removeprefix("/feeds/").removesuffix(".ics")
+    near = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for path in (f"/feeds/{near}.ics", f"/feeds/{token}", f"/feeds/{token}.ICS", f"/feeds/{token[:-1]}.ics",
+                 f"/feeds/{token}x.ics", "/feeds/" + "!" * 43 + ".ics", "/feeds/", "/feeds", "/feeds/a/b.ics",
+                 f"/feeds/{token}.ics/extra", "/feeds/..%252Fserver.py", "/feeds/app.py", "/feeds/server.py"):
+        status, headers, body = server.request("GET", path)
+        assert (status, body) == (404, NOT_FOUND), path
+        assert headers["content-type"] == "text/plain; charset=utf-8" and "etag" not in headers
+    assert server.request("POST", valid)[0:3:2] == (404, NOT_FOUND)
+    # Dot segments and NULs, raw or encoded, never reach a route (the UI's path-security layer answers 400).
+    for path in ("/feeds/../app.py", "/feeds/../../pyproject.toml", f"/feeds/../feeds/{token}.ics",
+                 "/feeds/..%2Fapp.py", "/feeds/%2e%2e%2f%2e%2e%2fpyproject.toml", "/feeds/%2e%2e/server.py",
+                 f"/feeds/{token}.ics%00"):
+        status, _, body = server.request("GET", path)
+        assert status in (400, 404) and b"streamlit" not in body and b"[project]" not in body, path
+
+
+def test_the_web_ui_is_served_by_the_same_server(server: Server):
+    status, headers, body = server.request("GET", "/")
+    assert status == 200 and headers["content-type"].startswith("text/html") and b"<div id=\"root\">" in body
+    assert server.request("GET", "/_stcore/health")[2] == b"ok"
+
+
+def test_a_publish_and_a_rotation_show_at_once(server: Server, tmp_path: Path):
+    path = server.path("engineer", "ciara")
+    _, headers, before = server.request("GET", path)
+    done = rota("publish", str(golden_variant(tmp_path / "moved", move=True)), "--store", str(server.store))
+    assert done.returncode == 0, done.stderr
+    status, fresh, after = server.request("GET", path, {"If-None-Match": headers["etag"]})
+    assert status == 200 and fresh["etag"] != headers["etag"]
+    moved = [b for b in vevents(after).values() if prop(b, "DTSTART") == "20270327T070000Z"]
+    assert len(moved) == 1 and prop(moved[0], "SEQUENCE") == "1" and set(vevents(after)) == set(vevents(before))
+    old = server.path("engineer", "dev")
+    done = rota("feeds", "rotate", "dev", "--store", str(server.store), "--base-url", server.base)
+    assert done.returncode == 0 and "the old ones stopped working" in done.stdout
+    new = re.search(r"(/feeds/[A-Za-z0-9_-]{43}\.ics)", done.stdout).group(1)  # type: ignore[union-attr]
+    assert server.request("GET", old)[0:3:2] == (404, NOT_FOUND)
+    assert server.request("GET", new)[0] == 200 and new == server.path("engineer", "dev")
