@@ -1,0 +1,197 @@
+"""Grade an existing on-call schedule (an iCal export from PagerDuty, Opsgenie, Grafana OnCall…) against a scenario.
+
+Each VEVENT is mapped to an engineer — by e-mail in ATTENDEE/ORGANIZER, by a mapping file, or by the engineer's name
+or id in SUMMARY — and becomes a shift in real time. Then the same measures as for rota's own rotas are taken:
+gaps with reasons, breaks of the labour rules, load and fairness.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+
+from rota.clock import Interval, iso_utc, local_to_utc, night_minutes, shift_interval, zone
+from rota.report import Gap, coverage_pct, engineer_load, fairness, find_gaps
+from rota.scenario import Problem, ScenarioError
+from rota.slots import Plan, Slot
+
+
+@dataclass(frozen=True)
+class Break:
+    engineer: str
+    date: str
+    rule: str
+    detail: str
+
+
+@dataclass
+class Grade:
+    slots: list[Slot]
+    unmapped: list[str]  # events no engineer could be found for
+    gaps: list[Gap]
+    breaks: list[Break]
+    load: dict[str, dict[str, float]]
+    fairness: dict[str, dict[str, float]]
+    p0_coverage_pct: float
+    peak_coverage_pct: float
+
+    def numbers(self) -> dict[str, object]:
+        kinds = ("p0", "event", "peak", "language")
+        minutes = {k: sum(g.span.minutes for g in self.gaps if g.kind == k) for k in kinds}
+        return {"shifts": len(self.slots), "unmapped_events": len(self.unmapped),
+                "p0_coverage_pct": self.p0_coverage_pct, "peak_coverage_pct": self.peak_coverage_pct,
+                "gap_minutes": minutes, "rule_breaks": len(self.breaks),
+                "holiday_shifts": sum(int(v["holiday_shifts"]) for v in self.load.values()),
+                "night_hours": round(sum(v["night_hours"] for v in self.load.values()), 2),
+                "fairness_spread_hours": max((g["hours"] for g in self.fairness.values()), default=0.0)}
+
+
+def read_mapping(path: Path | None) -> dict[str, str]:
+    """A CSV `match,engineer`: an e-mail, a name or any text of the SUMMARY → an engineer id."""
+    if path is None:
+        return {}
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    if rows and set(rows[0]) != {"match", "engineer"}:
+        raise ScenarioError([Problem(path.name, "header", "", "expected the columns match,engineer")])
+    return {r["match"].strip().lower(): r["engineer"].strip() for r in rows}
+
+
+def _instant(value: object, tz: str) -> datetime:
+    """A DTSTART/DTEND value as an aware UTC instant; floating times are read in the engineer's zone."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return local_to_utc(value.date(), value.time(), tz)
+        return value.astimezone(UTC)
+    if isinstance(value, date):  # an all-day event: local midnight
+        return local_to_utc(value, datetime.min.time(), tz)
+    raise ValueError(f"not a date or date-time: {value!r}")
+
+
+def _engineer_of(event: icalendar.Event, plan: Plan, mapping: dict[str, str]) -> str | None:
+    by_email = {e.email.lower(): e.id for e in plan.scenario.engineers if e.email}
+    people = [str(a) for a in _as_list(event.get("ATTENDEE"))] + [str(event.get("ORGANIZER", ""))]
+    for person in people:
+        email = person.lower().removeprefix("mailto:")
+        if email in mapping:
+            return mapping[email]
+        if email in by_email:
+            return by_email[email]
+    summary = str(event.get("SUMMARY", "")).lower()
+    for match, engineer in mapping.items():
+        if match and match in summary:
+            return engineer
+    for e in plan.scenario.engineers:
+        if e.name.lower() in summary or e.id.lower() in summary.split():
+            return e.id
+    return None
+
+
+def _as_list(value: object) -> list[object]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def read_schedule(path: Path, plan: Plan, mapping: dict[str, str]) -> tuple[list[Slot], list[str]]:
+    try:
+        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+    except (ValueError, OSError) as error:
+        raise ScenarioError([Problem(path.name, "", "", f"is not an iCalendar file: {error}")]) from None
+    slots, unmapped, problems = [], [], []
+    for n, event in enumerate(calendar.walk("VEVENT"), start=1):
+        if str(event.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        if event.get("RRULE"):
+            problems.append(Problem(path.name, f"event #{n} {event.get('UID', '')}", "RRULE",
+                                    "recurring events are not expanded; export single occurrences"))
+            continue
+        engineer_id = _engineer_of(event, plan, mapping)
+        if engineer_id is None or engineer_id not in plan.engineers:
+            unmapped.append(f"event #{n}: {event.get('SUMMARY', '')} ({event.get('UID', '')})")
+            continue
+        engineer = plan.engineers[engineer_id]
+        tz = plan.scenario.zone_of(engineer)
+        try:
+            start = _instant(event.decoded("DTSTART"), tz)
+            end = _instant(event.decoded("DTEND"), tz) if event.get("DTEND") else start + event.decoded("DURATION")
+        except (KeyError, ValueError) as error:
+            problems.append(Problem(path.name, f"event #{n}", "DTSTART/DTEND", str(error)))
+            continue
+        span = Interval(start, end)
+        if not span.overlaps(plan.window):
+            continue
+        slots.append(_slot(plan, engineer_id, span, tz))
+    if problems:
+        raise ScenarioError(problems)
+    return sorted(slots, key=lambda s: (s.span.start, s.engineer)), unmapped
+
+
+def _slot(plan: Plan, engineer_id: str, span: Interval, tz: str) -> Slot:
+    """The schedule's shift as a Slot, named after the template it matches exactly, else by its local times."""
+    day = span.start.astimezone(zone(tz)).date()
+    engineer = plan.engineers[engineer_id]
+    name = next((t.id for t in plan.templates_for(engineer) if shift_interval(t, day, tz) == span), None)
+    if name is None:
+        local = span.start.astimezone(zone(tz)), span.end.astimezone(zone(tz))
+        name = f"{local[0]:%H:%M}-{local[1]:%H:%M}"
+    holiday = plan.holidays[engineer.centre].get(day, "")
+    return Slot(engineer_id, name, day, span, night_minutes(span, tz), day.weekday() >= 5, holiday,
+                any(span.overlaps(p) for p in plan.peak_spans))
+
+
+def rule_breaks(plan: Plan, chosen: list[Slot]) -> list[Break]:
+    """Every break of the hard rules in a schedule (for schedules rota did not make)."""
+    rules = plan.scenario.rules
+    out: list[Break] = []
+    mine: dict[str, list[Slot]] = {}
+    for slot in chosen:
+        mine.setdefault(slot.engineer, []).append(slot)
+    for engineer_id, slots in sorted(mine.items()):
+        engineer = plan.engineers[engineer_id]
+        slots.sort(key=lambda s: s.span.start)
+        days = [s.date for s in slots]
+        for s in slots:
+            why = plan.unavailable(engineer, s.date)
+            if why and why != "pinned off":
+                out.append(Break(engineer_id, s.date.isoformat(), "leave" if "leave" in why else "holiday", why))
+            elif s.holiday and rules.public_holidays == "off":
+                out.append(Break(engineer_id, s.date.isoformat(), "holiday", f"public holiday ({s.holiday})"))
+        for d in sorted(set(days)):
+            if days.count(d) > 1:
+                out.append(Break(engineer_id, d.isoformat(), "one shift a day", f"{days.count(d)} shifts"))
+        for a, b in itertools.pairwise(slots):
+            rest = (b.span.start - a.span.end).total_seconds() / 3600
+            if rest < rules.min_rest_hours:
+                out.append(Break(engineer_id, b.date.isoformat(), "rest",
+                                 f"{rest:g} h after the shift ending {iso_utc(a.span.end)} "
+                                 f"(at least {rules.min_rest_hours:g} h)"))
+        cap = plan.scenario.weekly_cap(engineer)
+        reported_until: date | None = None
+        for first in sorted({d - timedelta(days=k) for d in days for k in range(7)}):
+            hours = sum(s.minutes for s in slots if first <= s.date <= first + timedelta(days=6)) / 60
+            if hours > cap and (reported_until is None or first > reported_until):
+                out.append(Break(engineer_id, first.isoformat(), "weekly hours",
+                                 f"{hours:g} h in the 7 days from {first} (cap {cap:g} h)"))
+                reported_until = first + timedelta(days=6)  # one report per overloaded week, not per window
+        run, previous = 0, None
+        for d in sorted(set(days)):
+            run = run + 1 if previous and d - previous == timedelta(days=1) else 1
+            if run == rules.max_consecutive_days + 1:
+                out.append(Break(engineer_id, d.isoformat(), "consecutive days",
+                                 f"{run} days in a row (at most {rules.max_consecutive_days})"))
+            previous = d
+    return out
+
+
+def grade(plan: Plan, ics: Path, mapping: dict[str, str]) -> Grade:
+    slots, unmapped = read_schedule(ics, plan, mapping)
+    gaps = find_gaps(plan, slots)
+    load = engineer_load(plan, slots)
+    return Grade(slots, unmapped, gaps, rule_breaks(plan, slots), load, fairness(plan, load),
+                 coverage_pct(plan, gaps, ("p0",)), coverage_pct(plan, gaps, ("peak", "language")))

@@ -1,0 +1,142 @@
+"""Compare a scenario with its variants: each solved in its own process with the same limits, one table of numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from rota.domain import Scenario
+from rota.output import atomic_write, write_result
+from rota.report import Shifts, baseline_of, diff
+from rota.scenario import load_scenario
+from rota.slots import Plan
+from rota.solver import SolveOptions, solve
+from rota.variant import variant_scenario
+
+COLUMNS = ("variant", "engineers", "p0_cover_pct", "p0_gap_hours", "peak_cover_pct", "event_cover_pct",
+           "language_cover_pct", "holiday_shifts", "night_hours", "hours_min", "hours_mean", "hours_max",
+           "fairness_spread_hours", "shifts", "shifts_changed_vs_base", "status")
+
+
+@dataclass(frozen=True)
+class Job:
+    label: str
+    scenario_dir: str
+    out_dir: str
+    options: SolveOptions
+
+
+def _run(job: Job) -> str:
+    """Solve one scenario folder and write its result folder (runs in a worker process)."""
+    scenario = load_scenario(job.scenario_dir)
+    solution = solve(scenario, job.options)
+    write_result(solution, Path(job.out_dir))
+    return job.label
+
+
+def run_whatif(scenario_dir: Path, variant_paths: list[Path], out: Path, options: SolveOptions,
+               processes: int | None = None) -> list[dict[str, object]]:
+    """Solve the base and every variant in parallel processes; write `out/<label>/` and `out/comparison.*`."""
+    load_scenario(scenario_dir)  # fail early, with the usual errors, on a bad base
+    out.mkdir(parents=True, exist_ok=True)
+    prepared = out / "scenarios"
+    jobs = [Job("base", str(scenario_dir), str(out / "base"), options)]
+    for path in variant_paths:
+        with variant_scenario(scenario_dir, path) as (_, folder):
+            label = _label(path, {j.label for j in jobs})
+            target = prepared / label
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(folder, target)
+            jobs.append(Job(label, str(target), str(out / label), options))
+    processes = processes or min(len(jobs), os.cpu_count() or 1)
+    # each process gets its share of the cores: the machine is not oversubscribed and runs stay reproducible
+    per_job = max(1, (os.cpu_count() or 1) // processes)
+    jobs = [Job(j.label, j.scenario_dir, j.out_dir, SolveOptions(**{**j.options.__dict__, "workers": per_job}))
+            for j in jobs]
+    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_run, jobs))
+    rows = compare([Path(j.out_dir) for j in jobs], [j.label for j in jobs])
+    atomic_write(out / "comparison.csv", _csv(rows))
+    atomic_write(out / "comparison.md", markdown_table(rows))
+    return rows
+
+
+def _label(path: Path, taken: set[str]) -> str:
+    label, n = path.stem, 1
+    while label in taken:
+        n += 1
+        label = f"{path.stem}-{n}"
+    return label
+
+
+def compare(result_dirs: list[Path], labels: list[str]) -> list[dict[str, object]]:
+    """One row of numbers per result folder; the first is the base the others are diffed against."""
+    rows = []
+    base_shifts: Shifts | None = None
+    for label, folder in zip(labels, result_dirs, strict=True):
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        assignments = list(csv.DictReader((folder / "assignments.csv").open(encoding="utf-8")))
+        gaps = list(csv.DictReader((folder / "gaps.csv").open(encoding="utf-8")))
+        shifts = baseline_of(assignments)
+        if base_shifts is None:
+            base_shifts = shifts
+        people = summary["engineers"]
+        hours = [p["hours"] for p in people.values()] or [0.0]
+        scenario = load_scenario(folder / "scenario")
+        rows.append({
+            "variant": label,
+            "engineers": len(people),
+            "p0_cover_pct": summary["p0_coverage_pct"],
+            "p0_gap_hours": round(summary["gap_minutes"]["p0"] / 60, 2),
+            "peak_cover_pct": summary["peak_coverage_pct"],
+            "event_cover_pct": _cover_pct(scenario, gaps, "event"),
+            "language_cover_pct": _cover_pct(scenario, gaps, "language"),
+            "holiday_shifts": sum(p["holiday_shifts"] for p in people.values()),
+            "night_hours": round(sum(p["night_hours"] for p in people.values()), 2),
+            "hours_min": round(min(hours), 2),
+            "hours_mean": round(sum(hours) / len(hours), 2),
+            "hours_max": round(max(hours), 2),
+            "fairness_spread_hours": max((g["hours"] for g in summary["fairness"].values()), default=0.0),
+            "shifts": len(assignments),
+            "shifts_changed_vs_base": len(diff(base_shifts, frozenset(shifts))),
+            "status": summary["status"],
+        })
+    return rows
+
+
+def _cover_pct(scenario: Scenario, gaps: list[dict[str, str]], kind: str) -> float:
+    total = sum(r.span.minutes for r in Plan(scenario).requirements if r.kind == kind)
+    short = sum(_minutes(g) for g in gaps if g["kind"] == kind)
+    return round(100.0 * (total - short) / total, 3) if total else 100.0
+
+
+def _minutes(gap: dict[str, str]) -> int:
+    start = datetime.fromisoformat(gap["start_utc"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(gap["end_utc"].replace("Z", "+00:00"))
+    return int((end - start).total_seconds() // 60)
+
+
+def _csv(rows: list[dict[str, object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def markdown_table(rows: list[dict[str, object]]) -> str:
+    """Variants as columns, measures as rows: easy to read side by side in a terminal or a README."""
+    labels = [str(r["variant"]) for r in rows]
+    lines = ["| measure | " + " | ".join(labels) + " |", "|---|" + "---:|" * len(labels)]
+    for column in COLUMNS[1:]:
+        lines.append(f"| {column} | " + " | ".join(str(r[column]) for r in rows) + " |")
+    return "\n".join(lines) + "\n"
+
