@@ -142,7 +142,7 @@ def _slot(plan: Plan, engineer_id: str, span: Interval, tz: str) -> Slot:
         name = f"{local[0]:%H:%M}-{local[1]:%H:%M}"
     holiday = plan.holidays[engineer.centre].get(day, "")
     return Slot(engineer_id, name, day, span, night_minutes(span, tz), day.weekday() >= 5, holiday,
-                any(span.overlaps(p) for p in plan.peak_spans))
+                plan.meets_peak(span))
 
 
 def rule_breaks(plan: Plan, chosen: list[Slot]) -> list[Break]:

@@ -6,6 +6,7 @@ Everything the solver, the gap report and the pre-check need is computed here on
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -85,6 +86,21 @@ class Plan:
     def peak_spans(self) -> list[Interval]:
         return [occ for peak in self.scenario.peaks for occ in peak_occurrences(peak, self.window)]
 
+    @cached_property
+    def _peak_index(self) -> tuple[list[datetime], list[datetime]]:
+        """Peak occurrences' starts (sorted) and the latest end among each prefix: overlap tests in O(log n)."""
+        spans = sorted(self.peak_spans, key=lambda p: p.start)
+        ends, latest = [], None
+        for p in spans:
+            latest = p.end if latest is None else max(latest, p.end)
+            ends.append(latest)
+        return [p.start for p in spans], ends
+
+    def meets_peak(self, span: Interval) -> bool:
+        starts, latest_end = self._peak_index
+        before = bisect_left(starts, span.end)  # occurrences starting before the span ends
+        return before > 0 and latest_end[before - 1] > span.start
+
     def templates_for(self, engineer: Engineer) -> list[ShiftTemplate]:
         return [t for t in self.scenario.shifts if engineer.centre in t.centres]
 
@@ -115,7 +131,7 @@ class Plan:
                         engineer=engineer.id, shift=template.id, date=day, span=span,
                         night_minutes=night_minutes(span, tz), weekend=day.weekday() >= 5,
                         holiday=self.holidays[centre.id].get(day, ""),
-                        peak=any(span.overlaps(p) for p in self.peak_spans),
+                        peak=self.meets_peak(span),
                     ))
         return out
 

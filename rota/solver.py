@@ -154,11 +154,14 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         tiers = tiers[: tiers.index(options.last_tier) + 1]
     work_left = options.work_limit if options.work_limit is not None else options.time_limit * WORK_PER_SECOND
     reproducible = True
+    full: list[int] | None = None  # every variable's value in the last stage's rota: a complete hint
     for i, tier in enumerate(tiers):
         if tier == "fairness" and values is not None:
             if baseline is None:  # with a baseline, moving shifts around would cost changes
                 fairer = set(rebalance(plan, [s for s, v in values.items() if v]))
-                values = {s: int(s in fairer) for s in values}
+                if fairer != {s for s, v in values.items() if v}:
+                    values = {s: int(s in fairer) for s in values}
+                    full = _complete(m, values)
             constraints.load_away_from_fair_share(m, values)  # shares need the settled cover of earlier stages
         wall_left = options.time_limit - (time.monotonic() - started)
         if wall_left <= 0.05 or control.stopped:
@@ -170,10 +173,7 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         wall = wall_left if i == len(tiers) - 1 else max(0.05, wall_left * share)
         expr = m.tier_expr(tier)
         m.model.minimize(expr)
-        m.model.clear_hints()
-        if values is not None:
-            for slot, var in m.x.items():
-                m.model.add_hint(var, values[slot])
+        _hint(m, values, full)
         solver = _solver(options, wall_left if options.deterministic else wall, budget)
         control.attach(solver)
         stage_start = time.monotonic()
@@ -184,11 +184,12 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         work_left = max(0.0, work_left - work)
         if options.deterministic and status != cp_model.OPTIMAL and work < 0.99 * budget:
             reproducible = False  # the wall clock or a stop ended this stage, not the work budget
+        if status == cp_model.INFEASIBLE:
+            raise InfeasiblePins(_pin_conflicts(plan))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if status == cp_model.INFEASIBLE:
-                raise InfeasiblePins(_pin_conflicts(plan))
-            break  # no rota found in this stage's time: keep the previous stage's
+            continue  # no rota in this stage's time: keep the previous one, go on with the next tier
         values = {slot: int(solver.boolean_value(var)) for slot, var in m.x.items()}
+        full = list(solver.response_proto.solution)
         best = round(solver.objective_value)
         stages.append(StageResult(tier, STATUS[status], solver.objective_value, solver.best_objective_bound,
                                   time.monotonic() - stage_start))
@@ -216,35 +217,43 @@ def _solver(options: SolveOptions, wall: float, work: float) -> cp_model.CpSolve
     return solver
 
 
+def _hint(m: RotaModel, values: dict[Slot, int] | None, full: list[int] | None) -> None:
+    """Hint the previous rota: every variable when known (a complete, feasible hint is a first rota at once)."""
+    m.model.clear_hints()
+    if full is not None:
+        hint = m.model.proto.solution_hint
+        hint.vars.extend(range(len(full)))
+        hint.values.extend(full)
+    elif values is not None:
+        for slot, var in m.x.items():
+            m.model.add_hint(var, values[slot])
+
+
+def _complete(m: RotaModel, values: dict[Slot, int]) -> list[int] | None:
+    """Every variable's value for a fixed rota (penalties at their least), by one quick solve with each slot fixed."""
+    model = m.model.clone()
+    model.clear_hints()
+    for slot, var in m.x.items():
+        model.add(model.get_bool_var_from_proto_index(var.index) == values[slot])
+    model.clear_objective()
+    model.minimize(sum(p.weight * model.get_int_var_from_proto_index(p.var.index) for p in m.penalties))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 30
+    solver.parameters.num_workers = 1
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution)
+
+
 def _penalty_report(m: RotaModel, values: dict[Slot, int]) -> dict[str, int]:
     """Evaluate each named penalty on the final rota (the readable breakdown of the objective)."""
-    solver_free = _Evaluator(m, values)
+    full = _complete(m, values) or []
     out = {}
     for penalty in m.penalties:
-        cost = solver_free.value(penalty.var) * penalty.weight
+        cost = (full[penalty.var.index] if penalty.var.index < len(full) else 0) * penalty.weight
         if cost:
             out[f"{penalty.tier}: {penalty.name}"] = cost
     return out
-
-
-class _Evaluator:
-    """Values of penalty variables implied by a fixed rota, found by one quick solve with every slot fixed."""
-
-    def __init__(self, m: RotaModel, values: dict[Slot, int]):
-        model = m.model.clone()
-        model.clear_hints()
-        for slot, var in m.x.items():
-            model.add(model.get_bool_var_from_proto_index(var.index) == values[slot])
-        model.clear_objective()
-        model.minimize(sum(p.weight * model.get_int_var_from_proto_index(p.var.index) for p in m.penalties))
-        self.solver = cp_model.CpSolver()
-        self.solver.parameters.max_time_in_seconds = 10
-        self.solver.parameters.num_workers = 1
-        self.ok = self.solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        self.model = model
-
-    def value(self, var: cp_model.IntVar) -> int:
-        return int(self.solver.value(self.model.get_int_var_from_proto_index(var.index))) if self.ok else 0
 
 
 class InfeasiblePins(Exception):

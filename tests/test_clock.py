@@ -212,3 +212,14 @@ def test_night_minutes_span_two_nights() -> None:
 def test_local_dates_with_a_pad(tz: str, pad: int, first: date, last: date) -> None:
     days = local_dates(MARCH_WINDOW, tz, pad=pad)
     assert (days[0], days[-1], len(days)) == (first, last, (last - first).days + 1)
+
+
+def test_plan_knows_which_shifts_meet_a_peak() -> None:
+    from rota.slots import Plan
+    from tests.builders import DAY_1, engineer, peak, scenario, shift
+
+    evening = peak("eve", "18:00", "20:00")
+    plan = Plan(scenario([engineer("ana")], [shift("day", "08:00", "16:00"), shift("late", "16:00", "24:00"),
+                                             shift("edge", "20:00", "22:00")], peaks=(evening,)))
+    met = {s.shift: s.peak for s in plan.slots if s.date == DAY_1}
+    assert met == {"day": False, "late": True, "edge": False}  # 20:00 start touches 20:00 end: no overlap
