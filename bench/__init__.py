@@ -1,0 +1,1 @@
+"""Benchmarks for rota's solver, on synthetic scenarios built in code."""
