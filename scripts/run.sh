@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install rota into .venv and run the main job on the demo scenario.
+# Install rota into .venv and start the main job: the web UI on the demo scenario, with the calendar feeds,
+# at http://127.0.0.1:8501 (pass --host/--port/--store to change them).
 source "$(dirname "$0")/env.sh" run
-rota check data/demo
-exec rota solve data/demo --out out/demo "$@"
+exec rota serve "$@"

@@ -1,0 +1,100 @@
+"""Plan: solve with live progress and Stop, read the outcome, pin cells and re-solve, download the result."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+import ui_state
+from rota import views
+from rota.scenario_io import apply_edits, result_zip, table
+from rota.solver import SolveOptions
+
+st.title("Plan")
+scenario = ui_state.scenario()
+plan = ui_state.plan()
+issues = ui_state.problems()
+
+left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
+time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=3600, step=5, key="time_limit")
+with middle.popover("Solver settings"):
+    seed = st.number_input("Seed", min_value=0, step=1, key="seed")
+    workers = st.number_input("Workers", min_value=1, max_value=16, step=1, key="workers")
+    fast = st.toggle("Free-running search (uses the wall clock fully; not reproducible)", key="fast")
+
+current = ui_state.job()
+result = ui_state.result()
+if current is not None and current.running:
+    ui_state.solve_status()
+else:
+    label = "Re-solve" if result else "Solve"
+    if right.button(label, type="primary", disabled=bool(issues), key="solve",
+                    help="Fix the scenario's problems first" if issues else "Solve with the pins below"):
+        ui_state.start_solve(SolveOptions(time_limit=float(time_limit), seed=int(seed), workers=int(workers),
+                                          deterministic=not fast))
+        st.rerun()
+    if current is not None and current.error:
+        st.error(current.error, icon="⛔")
+
+if result is not None:
+    solution = ui_state.result_solution()
+    assert solution is not None
+    if ui_state.result_is_stale():
+        st.info("The scenario changed since this rota was solved (a pin or an edit): re-solve to apply it.")
+    s = result.summary
+    cols = st.columns(6)
+    cols[0].metric("Status", solution.status + (" (stopped)" if solution.stopped else ""))
+    cols[1].metric("P0 cover", f"{s['p0_coverage_pct']:g} %", help="share of the window with a senior on shift")
+    cols[2].metric("P0 gap", f"{s['p0_gap_minutes']} min")
+    cols[3].metric("Other cover gaps", f"{s['cover_gap_minutes'] / 60:.1f} h", help="events, peaks, languages")
+    cols[4].metric("Shifts", s["shifts"])
+    cols[5].metric("Optimality gap", f"{100 * solution.gap:.2f} %", help=f"solved in {solution.seconds:.1f} s")
+    with st.expander("Stages"):
+        st.dataframe([{"stage": st_.tier, "status": st_.status, "objective": st_.objective, "bound": st_.bound,
+                       "seconds": round(st_.seconds, 2)} for st_ in solution.stages], hide_index=True)
+    # Built only on click (it recomputes the result files); the callable runs outside this script run, so it gets
+    # the files now rather than reading the session later.
+    files = ui_state.result_files()
+    st.download_button("Download the result (.zip)", key="download_result", mime="application/zip",
+                       file_name="rota-result.zip", data=lambda: result_zip(solution, files))
+
+st.subheader("Pins")
+st.caption("Choose a value in a cell to fix that shift (◆ shift) or to forbid work that day (◆ off); – removes the "
+           "pin. Unpinned cells show the last rota (– for no shift). Then re-solve.")
+centres = {c.name: c.id for c in scenario.centres}
+ui_state.choose("pin_centre", list(centres))
+centre = centres[st.segmented_control("Centre", list(centres), key="pin_centre") or next(iter(centres))]
+
+
+def pin_grid() -> pd.DataFrame:
+    return views.pin_grid(ui_state.plan(), result.chosen if result is not None else None, centre)
+
+
+def apply_pins(grid: pd.DataFrame, edited: pd.DataFrame) -> bool:
+    changed = ui_state.store_table("pins.csv", views.pins_after_edit(table(ui_state.files(), "pins.csv"), grid,
+                                                                      edited))
+    ui_state.bump("pin_grid_" + centre)  # a fresh grid, drawn from the new pins
+    return changed
+
+
+def on_pin_edit(key: str) -> None:
+    # Before the page runs, so the pin shows in this very run (the grid is rebuilt exactly as it was drawn).
+    grid = pin_grid()
+    apply_pins(grid, apply_edits(grid, st.session_state.get(key) or {}))
+
+
+grid = pin_grid()
+options = views.pin_options(scenario, centre)
+columns = {d: st.column_config.SelectboxColumn(f"{date.fromisoformat(d):%a %d}", options=options, width="small")
+           for d in grid.columns[1:]}
+key = ui_state.editor_key("pin_grid_" + centre)
+edited = st.data_editor(grid, key=key, disabled=["engineer"], on_change=on_pin_edit, args=(key,),
+                        column_config={"_index": st.column_config.TextColumn("id"), **columns}, width="stretch")
+if not edited.equals(grid) and apply_pins(grid, edited):  # edits seeded without a change event (AppTest)
+    st.rerun()
+
+with st.expander(f"All pins ({len(scenario.pins)})", expanded=any(p.file == "pins.csv" for p in issues)):
+    ui_state.table_editor("pins.csv", {
+        "engineer": st.column_config.SelectboxColumn("engineer", options=[e.id for e in scenario.engineers]),
+        "shift": st.column_config.SelectboxColumn("shift", options=["off", *(t.id for t in scenario.shifts)]),
+    })

@@ -1,0 +1,56 @@
+"""Rules & cover: shift templates on a 24 h UTC strip (the follow-the-sun seams, per DST period), peaks, events and
+the labour rules."""
+
+import altair as alt
+import streamlit as st
+
+import ui_state
+from rota import views
+from rota.clock import iso_utc
+from rota.slots import unreachable_by_seniors
+
+st.title("Rules & cover")
+scenario = ui_state.scenario()
+plan = ui_state.plan()
+st.caption(f"{scenario.name}: {iso_utc(plan.window.start)} → {iso_utc(plan.window.end)} ({scenario.days} days)")
+
+st.subheader("Shifts on the UTC day")
+strip = ui_state.memo("strip", st.session_state.valid_key, lambda: views.shift_strip(scenario))
+periods = list(dict.fromkeys(strip["period"]))
+st.caption("Each bar is a shift template in its centre's wall time, drawn in UTC; peaks below in their market's zone. "
+           f"The window has {len(periods)} period(s) of constant UTC offsets: the seams move when a centre changes "
+           "its clocks.")
+seams = dict(views.seams(scenario))
+for period in periods:
+    part = strip[strip["period"] == period]
+    rows = list(dict.fromkeys(part["row"]))
+    chart = alt.Chart(part).mark_bar(cornerRadius=3, height=14).encode(
+        x=alt.X("start_h:Q", title="hour of the day (UTC)", scale=alt.Scale(domain=[0, 24], nice=False),
+                axis=alt.Axis(values=list(range(0, 25, 2)), grid=True)),
+        x2="end_h:Q",
+        y=alt.Y("row:N", sort=rows, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=260)),
+        color=alt.Color("centre:N", title="centre", legend=None, scale=alt.Scale(scheme="tableau10")),
+        opacity=alt.condition(alt.datum.kind == "peak", alt.value(0.4), alt.value(1.0)),
+        tooltip=[alt.Tooltip("row:N", title="template"), alt.Tooltip("local:N", title="local"),
+                 alt.Tooltip("utc:N", title="UTC"), alt.Tooltip("period:N")],
+    ).properties(height=22 * len(rows) + 90, title=f"{period} · hand-offs at {seams.get(period, '–')} UTC")
+    st.altair_chart(chart, width="stretch", key=f"strip_{period}")
+
+holes = unreachable_by_seniors(plan)
+if holes:
+    st.warning("No available senior can reach these times at all (P0 gaps whatever the solver does): "
+               + "; ".join(f"{iso_utc(h.start)} → {iso_utc(h.end)}" for h in holes[:10]))
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Labour rules")
+    st.dataframe(views.rules_frame(scenario), hide_index=True, width="stretch")
+with right:
+    st.subheader("Events")
+    events = views.events_frame(scenario)
+    if len(events):
+        st.dataframe(events, hide_index=True, width="stretch")
+    else:
+        st.caption("No one-off events in this scenario.")
+st.subheader("Peaks")
+st.dataframe(views.peaks_frame(scenario), hide_index=True, width="stretch")

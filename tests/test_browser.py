@@ -1,0 +1,220 @@
+"""The web UI in a real browser: a real server started as the README says, Debian's chromium driven by Playwright.
+
+Loads the app, solves the demo, checks the heatmap and gaps table are on screen with no error element, and saves a
+screenshot of each page to test-artifacts/screenshots/. Select alone with `-m browser`; it runs in the normal suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
+
+from rota.scenario_io import files_from_zip, read_folder
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (scripts/test.sh installs it); never a downloaded browser
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SOLVE_SECONDS = 8
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def serve_command(port: int, store: Path) -> list[str]:
+    """How the README starts the UI: `rota serve` (Streamlit's st.App under uvicorn, with the feeds). Before
+    server.py existed the UI was started with `streamlit run app.py`; that stays the fallback."""
+    if (ROOT / "server.py").is_file():
+        rota = Path(sys.executable).with_name("rota")
+        return [str(rota), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store), "--quiet"]
+    return [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("server")
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(serve_command(port, folder / "rota.sqlite3"), cwd=ROOT, stdout=out,
+                                   stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the server did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/test.sh, which installs Debian's chromium")
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit finished the run (no running indicator) and the charts drew."""
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=30_000)
+    page.wait_for_timeout(150)
+
+
+def _go(page, title: str) -> float:
+    started = time.monotonic()
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.get_by_role("heading", name=title, exact=True).wait_for(timeout=30_000)
+    _settle(page)
+    return time.monotonic() - started
+
+
+def _type_into(page, grid: int, row: int, column: int, text: str) -> float:
+    """Edit a cell of a data editor as a person does: click the row, arrow to the column, Enter, type, Enter.
+    Returns when the edit was committed (the last Enter)."""
+    editor = page.locator("textarea.gdg-input").first
+    for _ in range(3):  # a grid that was just redrawn may miss the first click
+        box = page.locator('[data-testid="stDataFrame"]').nth(grid).bounding_box()
+        page.mouse.click(box["x"] + 60, box["y"] + 35 * (row + 1) + 17)
+        for _ in range(column):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        try:
+            editor.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    editor.fill(text)
+    committed = time.monotonic()
+    editor.press("Enter")
+    return committed
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_solve_the_demo_in_a_real_browser(server: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 1500, "height": 1000}, timezone_id="Europe/Berlin")
+    timings: dict[str, float] = {}
+    page.goto(server)
+    page.get_by_role("heading", name="Team", exact=True).wait_for(timeout=60_000)
+    page.locator('[data-testid="stDataFrame"]').nth(2).wait_for(timeout=30_000)  # centres, engineers, leave
+    _settle(page)
+    _shot(page, "team")
+
+    # A bad edit: the loader's problem appears beside its row, with a banner, and no traceback.
+    banner = page.locator('[data-testid="stSidebar"] [data-testid="stAlertContentError"]')
+    page.locator('[data-testid^="glide-cell"]').filter(has_text="Siti Nurhaliza").first.wait_for(state="attached")
+    page.wait_for_timeout(500)  # the grid takes clicks once drawn
+    committed = _type_into(page, grid=1, row=0, column=4, text="malay")
+    banner.wait_for(timeout=10_000)  # drawn in the same run as the row's problem
+    timings["edit → problem shown"] = time.monotonic() - committed
+    problem = page.locator('[data-testid^="glide-cell"]').filter(has_text="'malay' is not a two-letter ISO 639-1")
+    problem.first.wait_for(state="attached", timeout=10_000)
+    assert "1 problem(s)" in banner.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    _settle(page)
+    _shot(page, "team-invalid")
+    page.wait_for_timeout(500)  # the editor was redrawn with the problem column: let it take clicks again
+    committed = _type_into(page, grid=1, row=0, column=5, text="ms;id;en")  # the problem column now comes first
+    banner.wait_for(state="detached")
+    timings["fix → problem gone"] = time.monotonic() - committed
+    _settle(page)
+
+    timings["switch to Rules & cover"] = _go(page, "Rules & cover")
+    page.locator(".vega-embed").first.wait_for(timeout=30_000)
+    _shot(page, "rules")
+
+    timings["switch to Plan"] = _go(page, "Plan")
+    limit = page.get_by_label("Time limit (seconds)")
+    limit.fill(str(SOLVE_SECONDS))
+    limit.press("Enter")
+    _settle(page)
+    started = time.monotonic()
+    page.get_by_role("button", name="Solve", exact=True).click()
+    page.get_by_text("Solving…").first.wait_for(timeout=10_000)
+    # The solve runs in the background: watch it from the Coverage page, where the heatmap appears when it ends.
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Coverage").first.click()
+    page.get_by_text("Solving…").first.wait_for(timeout=10_000)
+    page.locator(".vega-embed svg, .vega-embed canvas").first.wait_for(timeout=(SOLVE_SECONDS + 30) * 1000)
+    timings["solve → heatmap"] = time.monotonic() - started
+    _settle(page)
+    page.get_by_role("heading", name=re.compile(r"^Gaps \(\d+\)$")).wait_for()
+    # The grid is drawn on a canvas; its accessible cells carry the text: a concrete suggestion per gap.
+    page.locator('[data-testid^="glide-cell"]').filter(has_text="cover it").first.wait_for(state="attached")
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the gaps table
+    assert page.locator(".vega-embed canvas, .vega-embed svg").count() >= 1
+    heat = page.locator(".vega-embed").first.bounding_box()
+    page.mouse.move(heat["x"] + heat["width"] * 0.5, heat["y"] + heat["height"] * 0.4)  # a cell mid-map
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(timeout=10_000)
+    assert "on shift" in tooltip.inner_text() and "UTC" in tooltip.inner_text()
+    _shot(page, "coverage")
+    assert page.locator(ERRORS).count() == 0
+
+    timings["switch to People"] = _go(page, "People")
+    page.locator(".vega-embed").nth(1).wait_for(timeout=30_000)
+    _shot(page, "people")
+    timings["switch to Plan (after solve)"] = _go(page, "Plan")
+    _shot(page, "plan")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the result (.zip)").click()
+    result = zipfile.ZipFile(download.value.path())
+    assert {"result/assignments.csv", "result/gaps.csv", "result/summary.json",
+            "result/scenario/engineers.csv"} <= set(result.namelist())
+    assert json.loads(result.read("result/summary.json"))["scenario"] == "Demo follow-the-sun support"
+
+    page.get_by_text("Load, upload, download").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download scenario (.zip)").click()
+    assert files_from_zip(Path(download.value.path()).read_bytes()) == read_folder(ROOT / "data" / "demo")
+    timings["switch back to Coverage"] = _go(page, "Coverage")
+    page.locator(".vega-embed").first.wait_for(timeout=30_000)
+    assert page.locator(ERRORS).count() == 0
+    (SHOTS / "timings.txt").write_text("".join(f"{k}: {v:.2f} s\n" for k, v in timings.items()))
+    print(timings)
+    # The issue's budgets: the heatmap is on screen within the time limit plus two seconds; edits and page switches
+    # answer within a second (the median, so one hiccup of a busy 2-core machine does not decide it).
+    assert timings["solve → heatmap"] < SOLVE_SECONDS + 2
+    assert statistics.median([timings["edit → problem shown"], timings["fix → problem gone"]]) < 1
+    assert statistics.median(v for k, v in timings.items() if k.startswith("switch")) < 1

@@ -1,0 +1,442 @@
+"""The data behind the web UI, as DataFrames: scenario files in and out, heatmap cells across DST, gaps with a
+concrete suggestion, the UTC shift strip, timelines, fairness, the pin grid and the background solve job."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from rota import views
+from rota.clock import shift_interval
+from rota.domain import Leave, Pin, Rules
+from rota.jobs import SolveJob
+from rota.report import engineer_load, fairness, find_gaps
+from rota.scenario_io import (
+    MAX_FILE_BYTES,
+    UploadError,
+    apply_edits,
+    editable,
+    files_from_uploads,
+    files_from_zip,
+    load_files,
+    normalise,
+    other_problems,
+    read_folder,
+    result_zip,
+    row_problems,
+    table,
+    table_csv,
+    with_table,
+    zip_files,
+)
+from rota.slots import Plan, Slot
+from rota.solver import Progress, SolveOptions, solve
+from tests.builders import DAY_1, engineer, scenario, shift
+
+DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+HALF_DAYS = [shift("day", "00:00", "12:00"), shift("night", "12:00", "24:00")]
+
+
+@pytest.fixture(scope="module")
+def demo_files() -> dict[str, bytes]:
+    return read_folder(DEMO)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_files):
+    loaded, problems = load_files(demo_files)
+    assert problems == []
+    return loaded
+
+
+def slot_of(plan: Plan, engineer_id: str, shift_id: str, day: date) -> Slot:
+    return next(s for s in plan.all_slots if (s.engineer, s.shift, s.date) == (engineer_id, shift_id, day))
+
+
+# ---- scenario files ------------------------------------------------------------------------------------------------
+
+
+def test_demo_files_load_through_the_command_line_loader(demo_files, demo):
+    assert set(demo_files) == {"scenario.toml", "engineers.csv", "leave.csv", "pins.csv"}
+    assert len(demo.engineers) == 36 and demo.source == ""
+    engineers = table(demo_files, "engineers.csv")
+    assert list(engineers.columns) == ["id", "name", "centre", "level", "languages", "max_hours_per_week", "email"]
+    assert len(engineers) == 36
+    assert engineers.loc[1, ["id", "max_hours_per_week"]].tolist() == ["sin-02", "44"]
+    assert engineers.loc[0, "max_hours_per_week"] == ""  # empty stays empty: the rules' cap
+    # a quoted comma survives the round trip
+    assert "Reyes, Paolo" in set(engineers["name"])
+    assert table_csv(engineers, "engineers.csv") == demo_files["engineers.csv"]
+
+
+def test_an_edited_row_is_checked_by_the_loader_and_its_problem_lands_on_that_row(demo_files):
+    engineers = table(demo_files, "engineers.csv")
+    engineers.loc[3, "languages"] = "thai"
+    engineers.loc[5, "max_hours_per_week"] = "200"
+    files = with_table(demo_files, "engineers.csv", engineers)
+    loaded, problems = load_files(files)
+    assert loaded is None
+    notes = row_problems(problems, "engineers.csv", len(engineers))
+    assert notes[3].startswith("languages: 'thai' is not a two-letter ISO 639-1 code")
+    assert notes[5].startswith("max_hours_per_week: expected empty or a number of hours from 1 to 168")
+    assert [i for i, note in enumerate(notes) if note] == [3, 5]
+    assert other_problems(problems) == []
+
+
+def test_added_and_removed_rows_and_numbers_from_the_editor_become_plain_csv(demo_files):
+    engineers = table(demo_files, "engineers.csv").drop(index=[35])
+    added = pd.DataFrame([{"id": "sin-13", "name": "Ana Cruz", "centre": "sin", "level": "L2", "languages": "tl;en",
+                           "max_hours_per_week": 40.0, "email": None}])
+    frame = pd.concat([engineers, added], ignore_index=True)
+    loaded, problems = load_files(with_table(demo_files, "engineers.csv", frame))
+    assert problems == []
+    assert loaded.engineer("sin-13").max_hours_per_week == 40
+    assert "tor-12" not in {e.id for e in loaded.engineers}
+    assert b"sin-13,Ana Cruz,sin,L2,tl;en,40,\n" in table_csv(frame, "engineers.csv")
+
+
+def test_editor_changes_apply_to_the_table_as_shown(demo_files):
+    leave = table(demo_files, "leave.csv")
+    edits = {"edited_rows": {0: {"reason": "sick", "problem": "ignored: not a column of the file"}},
+             "added_rows": [{"engineer": "tor-03", "start": "2027-03-10", "end": "2027-03-11"}], "deleted_rows": [1]}
+    after = apply_edits(leave, edits)
+    assert after["engineer"].tolist() == ["sin-04", *leave["engineer"].tolist()[2:], "tor-03"]
+    assert after.iloc[0]["reason"] == "sick" and pd.isna(after.iloc[-1]["reason"])
+    loaded, problems = load_files(with_table(demo_files, "leave.csv", after))
+    assert problems == [] and loaded.leave[-1].reason == ""
+
+
+def test_leave_ending_before_it_starts_is_reported_on_its_row(demo_files):
+    leave = table(demo_files, "leave.csv")
+    leave.loc[2, "end"] = "2027-03-01"
+    _, problems = load_files(with_table(demo_files, "leave.csv", leave))
+    notes = row_problems(problems, "leave.csv", len(leave))
+    assert notes[2] == "end: leave ends (2027-03-01) before it starts (2027-03-15)"
+
+
+def test_normalise_makes_line_numbers_match_rows_and_keeps_unreadable_files_as_they_are(demo_files):
+    messy = b"\xef\xbb\xbfengineer,date,shift\n\ndub-01,2027-03-17,off\n\n\ntor-01,2027-03-14,nope\n"
+    files = normalise({**demo_files, "pins.csv": messy})
+    assert files["pins.csv"] == b"engineer,date,shift\ndub-01,2027-03-17,off\ntor-01,2027-03-14,nope\n"
+    _, problems = load_files(files)
+    assert row_problems(problems, "pins.csv", 2)[1].startswith("shift: unknown shift 'nope'")
+    # An extra column cannot be shown as rows without losing it: the file is kept and not editable.
+    odd = b"engineer,date,shift,note\ndub-01,2027-03-17,off,x\n"
+    kept = normalise({**demo_files, "pins.csv": odd})
+    assert kept["pins.csv"] == odd and not editable(kept, "pins.csv")
+    _, problems = load_files(kept)
+    assert [(p.file, p.where, p.field) for p in other_problems(problems)] == [("pins.csv", "header", "note")]
+
+
+# ---- zip in, zip out -----------------------------------------------------------------------------------------------
+
+
+def _zip(entries: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name)
+            if name in links:
+                info.external_attr = (0o120777 << 16)
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def test_scenario_zip_round_trip(demo_files):
+    data = zip_files(demo_files, "Demo follow-the-sun support")
+    assert sorted(zipfile.ZipFile(io.BytesIO(data)).namelist()) == sorted(
+        f"Demo-follow-the-sun-support/{n}" for n in demo_files)
+    assert files_from_zip(data) == demo_files
+
+
+def test_a_zip_of_loose_files_is_accepted_and_mac_litter_ignored(demo_files):
+    entries = {name: content for name, content in demo_files.items()}
+    entries["__MACOSX/._scenario.toml"] = b"\x00\x05"
+    assert files_from_zip(_zip(entries)) == demo_files
+
+
+@pytest.mark.parametrize(("entries", "links", "message"), [
+    ({"../scenario.toml": b"x"}, (), "points outside the scenario folder"),
+    ({"/etc/scenario.toml": b"x"}, (), "points outside the scenario folder"),
+    ({"C:/demo/scenario.toml": b"x"}, (), "points outside the scenario folder"),
+    ({"demo/scenario.toml": b"x", "demo/engineers.csv": b"/etc/passwd"}, ("demo/engineers.csv",), "symbolic link"),
+    ({"a/scenario.toml": b"x", "b/scenario.toml": b"y"}, (), "holds two 'scenario.toml'"),
+    ({"demo/engineers.csv": b"id\n"}, (), "has no scenario.toml"),
+    ({"demo/scenario.toml": b"x", "demo/engineers.csv": b"0" * (MAX_FILE_BYTES + 1)}, (), "larger than"),
+])
+def test_unsafe_or_wrong_zips_are_refused_with_a_reason(entries, links, message):
+    with pytest.raises(UploadError, match=message):
+        files_from_zip(_zip(entries, links))
+
+
+def test_not_a_zip_and_unknown_loose_files_are_refused(demo_files):
+    with pytest.raises(UploadError, match="is not a zip file"):
+        files_from_zip(b"PK not really")
+    with pytest.raises(UploadError, match="not a scenario file"):
+        files_from_uploads(demo_files, [("notes.txt", b"hello")])
+    with pytest.raises(UploadError, match="either one zip or the loose files"):
+        files_from_uploads(demo_files, [("s.zip", zip_files(demo_files)), ("pins.csv", b"")])
+
+
+def test_loose_uploads_replace_their_file_only(demo_files):
+    files = files_from_uploads(demo_files, [("Downloads/pins.csv", b"engineer,date,shift\n")])
+    assert files["pins.csv"] == b"engineer,date,shift\n"
+    assert files["engineers.csv"] == demo_files["engineers.csv"]
+
+
+def test_result_zip_is_the_result_folder_with_its_scenario():
+    s = scenario([engineer("ana"), engineer("bo")], HALF_DAYS)
+    sol = solve(s, SolveOptions(time_limit=5))
+    archive = zipfile.ZipFile(io.BytesIO(result_zip(sol, {"pins.csv": b"engineer,date,shift\n"})))
+    assert sorted(archive.namelist()) == ["result/assignments.csv", "result/coverage.csv", "result/gaps.csv",
+                                          "result/scenario/pins.csv", "result/summary.json"]
+    assert archive.read("result/gaps.csv").decode().splitlines() == [
+        "kind,rule,start_utc,end_utc,required,staffed,shortfall,reason"]
+
+
+# ---- coverage heatmap across DST -----------------------------------------------------------------------------------
+
+
+def _hourly(start: datetime, hours: int, seniors=lambda i: 1, gaps=lambda i: "") -> pd.DataFrame:
+    return pd.DataFrame([{
+        "hour_utc": pd.Timestamp(start + timedelta(hours=i)), "engineers": seniors(i) + 1, "seniors": seniors(i),
+        "p0_required": 1, "peaks": "", "events": "", "gap_kinds": gaps(i), "gaps": "p0 0/1" if gaps(i) else "",
+        "on_shift": f"Person {i}",
+    } for i in range(hours)])
+
+
+def test_spring_forward_day_has_23_hours_and_a_grey_cell_for_the_skipped_one():
+    cells = views.heatmap_frame(_hourly(datetime(2027, 3, 13, 5, tzinfo=UTC), 72), "America/Toronto")
+    sunday = cells[cells["day"] == "2027-03-14"]
+    assert len(sunday) == 24 and (sunday["shade"] != "clocks skip this hour").sum() == 23
+    [skipped] = sunday[sunday["shade"] == "clocks skip this hour"].to_dict("records")
+    assert skipped["hour"] == "02:00" and "does not exist" in skipped["local"]
+    assert sunday[sunday["hour"] == "03:00"]["utc"].item() == "07:00–08:00 UTC"
+    assert (cells["day"] == "2027-03-13").sum() == 24  # an ordinary day, untouched
+
+
+def test_fall_back_hour_is_one_cell_holding_both_real_hours_and_the_worse_cover():
+    start = datetime(2027, 11, 7, 4, tzinfo=UTC)  # 00:00 EDT
+    cells = views.heatmap_frame(_hourly(start, 24, seniors=lambda i: 0 if i == 2 else 2,
+                                        gaps=lambda i: "p0" if i == 2 else ""), "America/Toronto")
+    [repeated] = cells[(cells["day"] == "2027-11-07") & (cells["hour"] == "01:00")].to_dict("records")
+    assert repeated["utc"] == "05:00–06:00 UTC and 06:00–07:00 UTC"
+    assert repeated["seniors"] == 0 and repeated["shade"] == "P0 gap"  # the second 01:00 had the gap
+    assert "Person 1" in repeated["on_shift"] and "Person 2" in repeated["on_shift"]
+    assert "clocks go back" in repeated["local"]
+    assert (cells["day"] == "2027-11-07").sum() == 23  # 24 real hours from 00:00 EDT: 01:00 twice, in one cell
+
+
+def test_half_hour_zone_labels_and_utc_passthrough():
+    hourly = _hourly(datetime(2027, 3, 1, tzinfo=UTC), 48, seniors=lambda i: i % 6)
+    kolkata = views.heatmap_frame(hourly, "Asia/Kolkata")
+    assert set(kolkata["hour"].str[3:]) == {"30"}
+    utc = views.heatmap_frame(hourly, "UTC")
+    assert len(utc) == 48 and utc["hour"].iloc[0] == "00:00"
+    assert utc["shade"].tolist()[:6] == ["0 seniors", "1 senior", "2 seniors", "3 seniors", "4+ seniors",
+                                         "4+ seniors"]
+
+
+def test_hourly_frame_counts_seniors_names_who_is_on_and_marks_gaps():
+    s = scenario([engineer("ana"), engineer("jun", level="L1")], HALF_DAYS)
+    plan = Plan(s)
+    chosen = [slot_of(plan, "ana", "day", DAY_1), slot_of(plan, "jun", "night", DAY_1)]
+    hourly, minutes = views.hourly_frame(plan, chosen)
+    assert minutes == {"p0": 720, "event": 0, "peak": 0, "language": 0}
+    assert len(hourly) == 24
+    assert hourly["seniors"].tolist() == [1] * 12 + [0] * 12
+    assert hourly["gap_kinds"].tolist() == [""] * 12 + ["p0"] * 12
+    assert hourly.loc[0, "on_shift"] == "Ana (L2, day)" and hourly.loc[13, "on_shift"] == "Jun (L1, night)"
+    cells = views.heatmap_frame(hourly, "UTC")
+    assert cells["shade"].value_counts().to_dict() == {"1 senior": 12, "P0 gap": 12}
+
+
+def test_zone_options_offer_utc_each_centre_and_a_valid_viewer_zone(demo):
+    options = views.zone_options(demo, "Europe/Berlin")
+    assert list(options.values()) == ["UTC", "Asia/Singapore", "Europe/Dublin", "America/Toronto", "Europe/Berlin"]
+    assert "Your time (Europe/Berlin)" in options
+    assert list(views.zone_options(demo, "Not/AZone").values())[-1] == "America/Toronto"
+
+
+# ---- gaps with a concrete suggestion -------------------------------------------------------------------------------
+
+
+def test_the_suggestion_names_who_could_cover_a_p0_gap_if_their_weekly_cap_moved():
+    s = scenario([engineer("ana", cap=12)], HALF_DAYS, days=2)
+    plan = Plan(s)
+    chosen = [slot_of(plan, "ana", "day", DAY_1)]
+    frame = views.gaps_frame(plan, chosen, find_gaps(plan, chosen))
+    [first] = frame.to_dict("records")
+    assert (first["kind"], first["start_utc"], first["end_utc"]) == ("p0", "2027-03-01T12:00:00Z",
+                                                                     "2027-03-03T00:00:00Z")
+    # Monday's night would only be a swap (it uncovers the day); a second shift needs the cap moved: the earliest
+    assert first["suggestion"] == ("Ana (ana) could cover it (00:00–12:00 UTC of it) with day on Tue 02 Mar if "
+                                   "their weekly cap were 24 h (now 12 h)")
+    assert "weekly hours" in first["reason"]
+
+
+def test_relaxations_name_each_rule_in_the_way_with_the_value_it_would_need():
+    rules = Rules(min_rest_hours=11, max_hours_per_week=168, max_consecutive_days=2)
+    s = scenario([engineer("ana")], [shift("early", "06:00", "14:00"), shift("late", "16:00", "24:00")], days=4,
+                 rules=rules, leave=(Leave("ana", DAY_1 + timedelta(days=3), DAY_1 + timedelta(days=3)),),
+                 pins=(Pin("ana", DAY_1 + timedelta(days=2), "off"),))
+    plan = Plan(s)
+    worked = [slot_of(plan, "ana", "late", DAY_1), slot_of(plan, "ana", "late", DAY_1 + timedelta(days=1))]
+    [rest] = views.relaxations(plan, worked[:1], slot_of(plan, "ana", "early", DAY_1 + timedelta(days=1)))
+    assert (rest.rule, rest.text) == ("rest", "the minimum rest were 6 h (now 11 h)")
+    needed = views.relaxations(plan, worked, slot_of(plan, "ana", "late", DAY_1 + timedelta(days=2)))
+    assert [r.rule for r in needed] == ["pin", "consecutive"]
+    assert needed[1].text == "max consecutive days were 3 (now 2)"
+    assert views.relaxations(plan, worked, slot_of(plan, "ana", "late", DAY_1 + timedelta(days=3))) is None  # leave
+
+
+def test_demo_gaps_table_has_a_reason_and_a_suggestion_for_every_gap_and_agrees_with_the_heatmap(demo):
+    plan = Plan(demo)
+    sol = solve(demo, SolveOptions(time_limit=4))
+    gaps = find_gaps(plan, sol.chosen)
+    # The heatmap's shortfalls are found without reasons; they must be exactly the report's gaps.
+    analysis = views.analyse(plan, sol.chosen)
+    assert analysis.gaps == gaps
+    assert analysis.summary["p0_gap_minutes"] == sum(g.span.minutes for g in gaps if g.kind == "p0")
+    assert analysis.summary["cover_gap_minutes"] == sum(g.span.minutes for g in gaps if g.kind != "p0")
+
+    def hours_of(gap) -> set[pd.Timestamp]:
+        out, hour = set(), gap.span.start.replace(minute=0)
+        while hour < gap.span.end:
+            out.add(pd.Timestamp(hour))
+            hour += timedelta(hours=1)
+        return out
+
+    flagged = set(analysis.hourly.loc[analysis.hourly["gap_kinds"] != "", "hour_utc"])
+    assert flagged == set().union(*(hours_of(g) for g in gaps))
+    frame = views.gaps_frame(plan, sol.chosen, gaps, "Europe/Dublin")
+    assert len(frame) == len(gaps) > 0
+    assert frame["reason"].str.len().min() > 0
+    assert frame["suggestion"].str.contains(r"could cover it|is free to cover it|nobody could cover it").all()
+    assert frame["minutes"].tolist() == [g.span.minutes for g in gaps]
+
+
+# ---- rules, team, people -------------------------------------------------------------------------------------------
+
+
+def test_shift_strip_shows_the_seams_moving_with_each_dst_switch(demo):
+    strip = views.shift_strip(demo)
+    assert list(dict.fromkeys(strip["period"])) == ["01 Mar – 13 Mar", "14 Mar – 27 Mar", "28 Mar"]
+
+    def bars(period: str, item: str) -> list[tuple[float, float]]:
+        rows = strip[(strip["period"] == period) & (strip["item"] == item)]
+        return list(zip(rows["start_h"], rows["end_h"], strict=True))
+
+    assert bars("01 Mar – 13 Mar", "tor-day") == [(13.0, 22.0)]
+    assert bars("14 Mar – 27 Mar", "tor-day") == [(12.0, 21.0)]
+    assert bars("14 Mar – 27 Mar", "dub-day") == [(7.0, 16.0)]
+    assert bars("28 Mar", "dub-day") == [(6.0, 15.0)]
+    assert bars("01 Mar – 13 Mar", "sin-day") == [(23.0, 24.0), (0.0, 8.0)]  # across midnight UTC: two bars
+    assert bars("01 Mar – 13 Mar", "na-evening") == [(0.0, 4.0)]
+    assert dict(views.seams(demo))["14 Mar – 27 Mar"].startswith("04:00, 07:00")
+
+
+def test_centres_frame_tells_the_local_time_now_and_the_offsets_in_the_window(demo):
+    frame = views.centres_frame(demo, datetime(2027, 3, 20, 12, 0, tzinfo=UTC)).set_index("centre")
+    assert frame.loc["sin", "local_now"] == "Sat 20:00"
+    assert frame.loc["tor", "local_now"] == "Sat 08:00" and frame.loc["tor", "utc_offset_now"] == "UTC-04:00"
+    assert frame.loc["dub", "offset_in_window"] == "UTC+00:00 → UTC+01:00"
+    assert frame["engineers"].tolist() == [12, 12, 12] and frame["seniors"].tolist() == [5, 5, 5]
+
+
+def test_timeline_is_in_local_wall_time_with_leave(demo):
+    plan = Plan(demo)
+    chosen = [slot_of(plan, "tor-02", "tor-day", date(2027, 3, 12)), slot_of(plan, "tor-02", "tor-day",
+                                                                               date(2027, 3, 15))]
+    frame = views.timeline_frame(plan, chosen, "tor")
+    shifts = frame[frame["kind"] == "shift"]
+    # 08:00 local on both sides of the switch, although UTC moved from 13:00 to 12:00
+    assert [t.strftime("%H:%M") for t in shifts["start"]] == ["08:00", "08:00"]
+    assert shifts["utc"].str[11:16].tolist() == ["13:00", "12:00"]
+    leave = {lv.engineer for lv in demo.leave if demo.engineer(lv.engineer).centre == "tor"}
+    assert set(frame[frame["kind"] == "leave"]["engineer"]) == leave
+
+
+def test_fairness_frame_spread_is_the_summary_fairness(demo):
+    plan = Plan(demo)
+    sol = solve(demo, SolveOptions(time_limit=3))
+    load = views.load_frame(plan, sol.chosen)
+    assert len(load) == 36 and load["hours"].sum() == pytest.approx(sum(s.minutes for s in sol.chosen) / 60, abs=0.1)
+    spread = views.fairness_frame(load)
+    expected = fairness(plan, engineer_load(plan, sol.chosen))
+    for row in spread.to_dict("records"):
+        assert row["spread"] == pytest.approx(expected[row["group"]][row["metric"]])
+    assert len(spread) == 9 * 5  # 3 centres × 3 levels × 5 metrics
+
+
+# ---- pins ----------------------------------------------------------------------------------------------------------
+
+
+def test_pin_grid_shows_pins_leave_and_the_rota_and_edits_become_pins(demo, demo_files):
+    plan = Plan(demo)
+    chosen = [slot_of(plan, "dub-03", "dub-day", date(2027, 3, 2))]
+    grid = views.pin_grid(plan, chosen, "dub")
+    assert grid.loc["dub-01", "2027-03-17"] == "◆ off"  # pinned in the demo
+    assert grid.loc["dub-02", "2027-03-15"] == "leave"
+    assert grid.loc["dub-03", "2027-03-02"] == "dub-day" and grid.loc["dub-03", "2027-03-03"] == "–"
+    assert set(grid.values[:, 1:].ravel()) <= set(views.pin_options(demo, "dub"))
+
+    edited = grid.copy()
+    edited.loc["dub-03", "2027-03-02"] = "dub-day"  # unchanged: no pin
+    edited.loc["dub-04", "2027-03-05"] = "◆ off"  # forbid
+    edited.loc["dub-05", "2027-03-06"] = "dub-late"  # choosing a shift fixes it
+    edited.loc["dub-01", "2027-03-17"] = "–"  # lift the demo's pin
+    pins = views.pins_after_edit(table(demo_files, "pins.csv"), grid, edited)
+    assert pins.to_dict("records") == [
+        {"engineer": "dub-04", "date": "2027-03-05", "shift": "off"},
+        {"engineer": "dub-05", "date": "2027-03-06", "shift": "dub-late"},
+        {"engineer": "tor-01", "date": "2027-03-14", "shift": "tor-day"},
+    ]
+    loaded, problems = load_files(with_table(demo_files, "pins.csv", pins))
+    assert problems == [] and len(loaded.pins) == 3
+
+
+def test_hint_and_progress_frames():
+    s = scenario([engineer("ana")], HALF_DAYS)
+    plan = Plan(s)
+    assert views.hint_from([slot_of(plan, "ana", "day", DAY_1)]) == {("ana", "2027-03-01", "day"): 1}
+    frame = views.progress_frame([Progress("p0", 0.5, 60, 60, 0), Progress("p0", 1.0, 0, 0, 0)])
+    assert frame["p0_gap_minutes"].tolist() == [0, 60] and frame["gap_pct"].tolist() == [0.0, 100.0]
+    assert shift_interval(HALF_DAYS[0], DAY_1, "UTC").minutes == 720
+
+
+# ---- the background solve ------------------------------------------------------------------------------------------
+
+
+def test_a_solve_job_runs_in_the_background_and_leaves_an_analysis():
+    s = scenario([engineer("ana"), engineer("bo"), engineer("jun", level="L1")], HALF_DAYS, days=3)
+    job = SolveJob(s, SolveOptions(time_limit=10)).start()
+    assert job.wait(30) and job.error == ""
+    assert job.solution is not None and job.analysis is not None
+    assert job.analysis.summary["p0_gap_minutes"] == 0 and job.snapshot()
+    assert len(job.analysis.hourly) == 72
+
+
+def test_stop_keeps_the_best_rota_so_far(demo):
+    job = SolveJob(demo, SolveOptions(time_limit=120)).start()
+    deadline = datetime.now(UTC) + timedelta(seconds=60)
+    while job.latest() is None and datetime.now(UTC) < deadline:
+        job.wait(0.1)
+    job.stop()
+    assert job.wait(30), "Stop must end the search"
+    assert job.elapsed < 60 and job.solution is not None and job.solution.stopped
+    assert job.analysis is not None and job.analysis.summary["shifts"] > 0
+
+
+def test_pins_that_cannot_hold_together_become_a_message_not_a_crash():
+    rules = Rules(min_rest_hours=11, max_hours_per_week=168, max_consecutive_days=31)
+    s = scenario([engineer("ana")], HALF_DAYS, days=2, rules=rules,
+                 pins=(Pin("ana", DAY_1, "night"), Pin("ana", DAY_1 + timedelta(days=1), "day")))
+    job = SolveJob(s, SolveOptions(time_limit=5)).start()
+    assert job.wait(30)
+    assert job.solution is None and "pins cannot all be obeyed" in job.error and "ana 2027-03-02 day" in job.error

@@ -1,0 +1,326 @@
+"""What the pages share: the working scenario (as files), its parse (cached), the solve job, and the sidebar.
+
+Kept small on purpose: every rule and number comes from the rota package; this only holds session state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from rota.domain import Scenario
+from rota.jobs import SolveJob
+from rota.scenario import Problem
+from rota.scenario_io import (
+    FILES,
+    ScenarioFiles,
+    UploadError,
+    apply_edits,
+    editable,
+    files_from_uploads,
+    load_files,
+    read_folder,
+    row_problems,
+    table,
+    table_csv,
+    with_table,
+    zip_files,
+)
+from rota.slots import Plan
+from rota.solver import Solution, SolveOptions
+from rota.views import Analysis, hint_from, progress_frame
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+DATA = Path(__file__).resolve().parent / "data"
+DEMO = DATA / "demo"
+T = TypeVar("T")
+
+
+# Settings that outlive a page switch. Streamlit forgets the state of widgets that a run does not draw; writing each
+# value back at the start of every run keeps it (and the widgets take their defaults from here, not from `value=`).
+KEEP = {"time_limit": 30, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
+        "people_centre": None, "people_span": "whole window", "metric": "hours", "pin_centre": None}
+
+
+def init() -> None:
+    """The app starts on the demo scenario with no set-up."""
+    if "files" not in st.session_state:
+        set_files(read_folder(DEMO), "data/demo")
+        st.session_state.job = None
+    for key, default in KEEP.items():
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+        elif default is not None:
+            st.session_state[key] = default
+
+
+def choose(key: str, options: list[str]) -> None:
+    """Make a kept choice valid for this scenario's options (a new upload may have other centres)."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+
+
+def files() -> ScenarioFiles:
+    return st.session_state.files
+
+
+def files_key(data: ScenarioFiles) -> str:
+    digest = hashlib.sha256()
+    for name in FILES:
+        digest.update(name.encode() + b"\0" + data.get(name, b"<absent>") + b"\0")
+    return digest.hexdigest()
+
+
+def set_files(data: ScenarioFiles, source: str | None = None) -> list[Problem]:
+    """Make `data` the working scenario; it becomes the valid one only if it has no problem."""
+    st.session_state.files = data
+    if source is not None:
+        st.session_state.source = source
+    scenario, problems = parsed(data)
+    if scenario is not None:
+        st.session_state.valid_key = files_key(data)
+        st.session_state.valid_files = data
+    return problems
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _parse(key: str, _data: ScenarioFiles) -> tuple[Scenario | None, list[Problem], Plan | None]:
+    # Parsing and the Plan are the same for every session with the same files: cache them once, by content hash.
+    scenario, problems = load_files(_data)
+    return scenario, problems, Plan(scenario) if scenario else None
+
+
+def parsed(data: ScenarioFiles | None = None) -> tuple[Scenario | None, list[Problem]]:
+    data = files() if data is None else data
+    scenario, problems, _ = _parse(files_key(data), data)
+    return scenario, problems
+
+
+def problems() -> list[Problem]:
+    return parsed()[1]
+
+
+def scenario() -> Scenario:
+    """The last valid scenario (the working one while it has no problem)."""
+    valid = st.session_state.valid_files
+    return _parse(files_key(valid), valid)[0]  # type: ignore[return-value]
+
+
+def plan() -> Plan:
+    valid = st.session_state.valid_files
+    return _parse(files_key(valid), valid)[2]  # type: ignore[return-value]
+
+
+def memo(name: str, key: object, compute: Callable[[], T]) -> T:
+    """Per-session memo for derived frames (heatmap per zone, gaps table): page switches redraw, not recompute."""
+    store: dict[tuple[str, object], Any] = st.session_state.setdefault("_memo", {})
+    if (name, key) not in store:
+        if len(store) > 64:
+            store.clear()
+        store[name, key] = compute()
+    return store[name, key]
+
+
+# ---- solving -----------------------------------------------------------------------------------------------------
+
+
+def job() -> SolveJob | None:
+    return st.session_state.get("job")
+
+
+def result() -> Analysis | None:
+    """The analysis of the last finished solve (None before any)."""
+    current = job()
+    if current is not None and not current.running and current.analysis is not None:
+        st.session_state.last = current
+    last: SolveJob | None = st.session_state.get("last")
+    return last.analysis if last else None
+
+
+def result_token() -> float:
+    """Identifies the shown result (its job's start time), for memo keys."""
+    last: SolveJob | None = st.session_state.get("last")
+    return last.started if last else 0.0
+
+
+def result_solution() -> Solution | None:
+    last: SolveJob | None = st.session_state.get("last")
+    return last.solution if last else None
+
+
+def result_is_stale() -> bool:
+    last: SolveJob | None = st.session_state.get("last")
+    return last is not None and last.context.get("files_key") != st.session_state.valid_key
+
+
+def result_files() -> ScenarioFiles:
+    """The scenario files the shown rota was solved from (what its result zip carries)."""
+    last: SolveJob = st.session_state.last
+    return last.context["files"]
+
+
+def start_solve(options: SolveOptions) -> SolveJob:
+    previous = result()
+    # Warm-start from the last rota: a re-solve after a pin stays close to it.
+    new = SolveJob(scenario(), options, hint_from(previous.chosen) if previous else None,
+                   context={"files_key": st.session_state.valid_key, "files": st.session_state.valid_files})
+    st.session_state.job = new.start()
+    return new
+
+
+# ---- sidebar: scenario in and out, and a compact solve status ------------------------------------------------------
+
+
+def scenario_folders() -> list[str]:
+    return sorted(str(p.parent.relative_to(DATA.parent)) for p in DATA.glob("*/scenario.toml"))
+
+
+def _on_upload() -> None:
+    uploads = st.session_state.get("upload") or []
+    if not uploads:
+        return
+    try:
+        data = files_from_uploads(files(), [(u.name, u.getvalue()) for u in uploads])
+    except UploadError as error:
+        st.session_state.upload_error = f"{', '.join(u.name for u in uploads)} {error}"
+        return
+    st.session_state.upload_error = ""
+    set_files(data, "upload: " + ", ".join(u.name for u in uploads))
+
+
+def _on_load_folder() -> None:
+    folder = st.session_state.folder
+    set_files(read_folder(DATA.parent / folder), folder)
+
+
+def sidebar(show_solve: bool) -> None:
+    with st.sidebar:
+        scenario_now, issues = parsed()
+        shown = scenario_now or scenario()
+        st.caption(f"Scenario: **{shown.name}** · {st.session_state.source}")
+        if issues:
+            st.error(f"The edited scenario has {len(issues)} problem(s); pages show the last valid version. "
+                     "Fix them on the Team page.", icon="⚠️")
+        with st.expander("Load, upload, download"):
+            folders = scenario_folders()
+            st.selectbox("Scenario folder in data/", folders, key="folder",
+                         index=folders.index("data/demo") if "data/demo" in folders else 0)
+            st.button("Load folder", on_click=_on_load_folder, width="stretch")
+            st.file_uploader("Upload a zip of the scenario folder, or its files", type=["zip", "csv", "toml"],
+                             accept_multiple_files=True, key="upload", on_change=_on_upload)
+            if st.session_state.get("upload_error"):
+                st.error(st.session_state.upload_error)
+            st.download_button("Download scenario (.zip)", data=zip_files(files(), shown.name),
+                               file_name=f"{_slug(shown.name)}.zip", mime="application/zip", width="stretch")
+        current = job()
+        if show_solve and current is not None and current.running:
+            solve_status(compact=True)
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or "scenario"
+
+
+@st.fragment(run_every=0.2)  # a finished solve reaches the page within a fifth of a second
+def solve_status(compact: bool = False) -> None:
+    """Each better rota as it arrives; when the solve ends, the whole page reruns to draw the result."""
+    current = job()
+    if current is None:
+        return
+    if not current.running:
+        st.rerun(scope="app")
+    latest = current.latest()
+    limit = current.options.time_limit
+    share = min(1.0, current.elapsed / limit) if limit else 0.0
+    if latest is None:
+        text = f"Solving… {current.elapsed:.0f} s of {limit:g} s: looking for a first rota"
+    else:
+        text = (f"Solving… {current.elapsed:.0f} s of {limit:g} s · stage {latest.stage} · "
+                f"P0 gap {latest.p0_gap_minutes} min · optimality gap {100 * latest.gap:.1f} %")
+    st.progress(share, text=text)
+    if compact:
+        return
+    if st.button("Stop and keep the best rota", type="primary", key="stop"):
+        current.stop()
+        st.toast("Stopping: the best rota so far is kept")
+    found = progress_frame(current.snapshot())
+    if len(found):
+        st.dataframe(found.head(8), hide_index=True, width="stretch",
+                     column_config={"gap_pct": st.column_config.NumberColumn("optimality gap %", format="%.2f")})
+
+
+# ---- editable tables -----------------------------------------------------------------------------------------------
+
+
+def editor_key(name: str) -> str:
+    """A fresh key after each applied edit, so the editor shows the new table instead of replaying old edits."""
+    return f"{name}_editor_{st.session_state.setdefault('editor_versions', {}).get(name, 0)}"
+
+
+def bump(name: str) -> None:
+    versions = st.session_state.setdefault("editor_versions", {})
+    versions[name] = versions.get(name, 0) + 1
+
+
+def store_table(name: str, frame: pd.DataFrame) -> bool:
+    """Write an edited table into the working scenario (validated by the loader); True if anything changed."""
+    before = files()
+    after = with_table(before, name, frame)
+    if after == before:
+        return False
+    set_files(after)
+    bump(name)
+    return True
+
+
+def apply_table(name: str, frame: pd.DataFrame) -> None:
+    """From a page body: store the table and redraw (the editor was drawn with the old table in this run)."""
+    if store_table(name, frame):
+        st.rerun()
+
+
+def _on_table_edit(name: str, key: str) -> None:
+    # A callback runs before the page, so one run draws the edit and its problems (no second run: edits feel fast).
+    edits = st.session_state.get(key) or {}
+    store_table(name, apply_edits(table(files(), name), edits))
+
+
+def table_editor(name: str, column_config: dict[str, Any], *, height: int | str = "auto") -> None:
+    """An editable CSV of the scenario with each row's problems (from the loader) in a column beside the row."""
+    data = files()
+    issues = problems()
+    if not editable(data, name):
+        st.warning(f"{name} cannot be edited as a table until its problems below are fixed; upload a corrected file.")
+        show_problems([p for p in issues if p.file == name])
+        return
+    frame = table(data, name)
+    shown: pd.DataFrame | Styler = frame
+    notes = row_problems(issues, name, len(frame))
+    if any(notes):  # the problem column appears only when a row has one, first so it is never scrolled away
+        shown = frame.copy()
+        shown.insert(0, "problem", notes)
+        shown = shown.style.map(lambda v: "background-color: #fde2e1; color: #8a1c12" if v else "", subset=["problem"])
+    key = editor_key(name)
+    edited = st.data_editor(
+        shown, key=key, num_rows="dynamic", hide_index=True, width="stretch", height=height,
+        on_change=_on_table_edit, args=(name, key),
+        column_config={"problem": st.column_config.TextColumn("⚠ problem", disabled=True, width="large"),
+                       **column_config},
+    )
+    # Edits the callback did not see (AppTest seeds an editor's state without a change event) are applied here.
+    new = edited.drop(columns=["problem"], errors="ignore").reindex(columns=frame.columns)
+    if table_csv(new, name) != table_csv(frame, name):
+        apply_table(name, new)
+
+
+def show_problems(items: list[Problem]) -> None:
+    if items:
+        st.error("\n".join(f"- **{p.file}** · {p.where or 'file'}{f' · `{p.field}`' if p.field else ''}: {p.message}"
+                           for p in items), icon="⚠️")
