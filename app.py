@@ -19,6 +19,8 @@ def main() -> None:
         plan_page,
         st.Page("app_pages/coverage.py", title="Coverage", icon=":material/grid_on:"),
         st.Page("app_pages/people.py", title="People", icon=":material/person:"),
+        st.Page("app_pages/calendars.py", title="Calendars", icon=":material/calendar_month:"),
+        st.Page("app_pages/whatif.py", title="What-if", icon=":material/compare_arrows:"),
     ])
     ui_state.sidebar(show_solve=page.url_path != plan_page.url_path)
     page.run()

@@ -33,6 +33,7 @@ from rota.scenario_io import (
 )
 from rota.slots import Plan
 from rota.solver import Solution, SolveOptions
+from rota.store import Location, Store, StoreError, locate
 from rota.views import Analysis, hint_from, progress_frame
 
 if TYPE_CHECKING:
@@ -46,7 +47,8 @@ T = TypeVar("T")
 # Settings that outlive a page switch. Streamlit forgets the state of widgets that a run does not draw; writing each
 # value back at the start of every run keeps it (and the widgets take their defaults from here, not from `value=`).
 KEEP = {"time_limit": 30, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
-        "people_centre": None, "people_span": "whole window", "metric": "hours", "pin_centre": None}
+        "people_centre": None, "people_span": "whole window", "metric": "hours", "pin_centre": None,
+        "keep_published": False, "whatif_limit": 10}
 
 
 def init() -> None:
@@ -160,19 +162,45 @@ def result_is_stale() -> bool:
     return last is not None and last.context.get("files_key") != st.session_state.valid_key
 
 
+def result_job() -> SolveJob | None:
+    """The job of the shown rota (its baseline, its context)."""
+    return st.session_state.get("last")
+
+
 def result_files() -> ScenarioFiles:
     """The scenario files the shown rota was solved from (what its result zip carries)."""
     last: SolveJob = st.session_state.last
     return last.context["files"]
 
 
-def start_solve(options: SolveOptions) -> SolveJob:
+def start_solve(options: SolveOptions, keep: tuple[int, frozenset[tuple[str, str, str]]] | None = None) -> SolveJob:
+    """Solve in the background. `keep`: a published (version, shifts) to change as little as possible."""
     previous = result()
     # Warm-start from the last rota: a re-solve after a pin stays close to it.
     new = SolveJob(scenario(), options, hint_from(previous.chosen) if previous else None,
-                   context={"files_key": st.session_state.valid_key, "files": st.session_state.valid_files})
+                   baseline=keep[1] if keep else None,
+                   context={"files_key": st.session_state.valid_key, "files": st.session_state.valid_files,
+                            "kept_version": keep[0] if keep else None})
     st.session_state.job = new.start()
     return new
+
+
+# ---- the store: the one `rota serve` publishes the feeds from ($ROTA_STORE, else the default) -----------------------
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _store(key: str, _location: Location) -> Store:
+    return Store(_location)
+
+
+def store() -> Store | None:
+    """The publishing store, opened once per location; None (with the reason on the page) if it cannot be opened."""
+    try:
+        location = locate()
+        return _store(f"{location.url}|{location.key_file}", location)
+    except StoreError as error:
+        st.error(f"The store cannot be opened: {error}", icon="⛔")
+        return None
 
 
 # ---- sidebar: scenario in and out, and a compact solve status ------------------------------------------------------

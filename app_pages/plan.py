@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 import ui_state
-from rota import views
+from rota import publishing, views
+from rota.report import shifts_of
 from rota.scenario_io import apply_edits, result_zip, table
 from rota.solver import SolveOptions
+from rota.store import StoreError
 
 st.title("Plan")
 scenario = ui_state.scenario()
@@ -22,6 +24,21 @@ with middle.popover("Solver settings"):
     workers = st.number_input("Workers", min_value=1, max_value=16, step=1, key="workers")
     fast = st.toggle("Free-running search (uses the wall clock fully; not reproducible)", key="fast")
 
+keep_published = st.toggle("Keep the published rota where possible", key="keep_published",
+                           help="Re-plan from the latest published version: after cover, as few of its shifts as "
+                                "possible change (for a re-plan after sickness or a new pin)")
+kept = None
+if keep_published and (store := ui_state.store()) is not None:
+    try:
+        kept = publishing.published_baseline(store, scenario)
+    except StoreError as error:
+        st.error(f"The published rota cannot be read: {error}", icon="⛔")
+    if kept is None:
+        st.caption("Nothing is published yet (Calendars page): the solve plans from scratch.")
+    else:
+        st.caption(f"Re-plans from published version {kept[0]} ({len(kept[1])} shifts in this window): after cover, "
+                   "it changes as few of them as possible.")
+
 current = ui_state.job()
 result = ui_state.result()
 if current is not None and current.running:
@@ -31,7 +48,7 @@ else:
     if right.button(label, type="primary", disabled=bool(issues), key="solve",
                     help="Fix the scenario's problems first" if issues else "Solve with the pins below"):
         ui_state.start_solve(SolveOptions(time_limit=float(time_limit), seed=int(seed), workers=int(workers),
-                                          deterministic=not fast))
+                                          deterministic=not fast), keep=kept)
         st.rerun()
     if current is not None and current.error:
         st.error(current.error, icon="⛔")
@@ -52,6 +69,19 @@ if result is not None:
     with st.expander("Stages"):
         st.dataframe([{"stage": st_.tier, "status": st_.status, "objective": st_.objective, "bound": st_.bound,
                        "seconds": round(st_.seconds, 2)} for st_ in solution.stages], hide_index=True)
+    job = ui_state.result_job()
+    version = job.context.get("kept_version") if job else None
+    if job is not None and job.baseline is not None and version is not None:
+        changes = publishing.diff_frame(job.baseline, shifts_of(result.chosen))
+        st.subheader(f"Changes from published version {version}: {len(changes)}")
+        if changes.empty:
+            st.success("The published rota is kept as it is.", icon=":material/check_circle:")
+        else:
+            st.caption("Per engineer and local date: the published shift and the new one (empty: no shift). "
+                       "Publish on the Calendars page to send them to the calendars.")
+            st.dataframe(changes, hide_index=True, width="stretch", key="changes",
+                         column_config={"before": st.column_config.TextColumn("published"),
+                                        "after": st.column_config.TextColumn("re-planned")})
     # Built only on click (it recomputes the result files); the callable runs outside this script run, so it gets
     # the files now rather than reading the session later.
     files = ui_state.result_files()

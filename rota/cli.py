@@ -9,15 +9,13 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from rota.clock import iso_utc, peak_occurrences, utc_offset
 from rota.scenario import ScenarioError, load_scenario
 from rota.slots import Plan, unreachable_by_seniors
+from rota.tokens import DEFAULT_PUBLIC_URL, ENV_PUBLIC_URL
 
 EXIT_INPUT = 2
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8501"
-ENV_PUBLIC_URL = "ROTA_PUBLIC_URL"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -295,6 +293,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
 def cmd_feeds(args: argparse.Namespace) -> int:
     from rota.store import StoreError, open_store
+    from rota.tokens import feed_url
 
     store = open_store(args.store)
     base = _base_url(args.base_url)
@@ -317,21 +316,22 @@ def cmd_feeds(args: argparse.Namespace) -> int:
             return 0
         print(f"Feeds in {store.location.label}, served by `rota serve` at {base}")
     for record in records:
-        url = f"{base}/feeds/{store.token(record)}.ics"
+        url, webcal = feed_url(base, store.token(record))
         print(f"{record.kind:<8}  {record.ident:<12}  {record.name}")
         print(f"    {url}")
-        print(f"    webcal://{url.split('://', 1)[1]}")
+        print(f"    {webcal}")
     return 0
 
 
 def _base_url(option: str | None) -> str:
     from rota.store import StoreError
+    from rota.tokens import BaseURLError, insecure, public_base_url
 
-    base = (option or os.environ.get(ENV_PUBLIC_URL) or DEFAULT_PUBLIC_URL).rstrip("/")
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise StoreError(f"base URL {base!r} must start with https:// (or http://) and name a host")
-    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+    try:
+        base = public_base_url(option)  # the web UI's Calendars page shows the same links
+    except BaseURLError as error:
+        raise StoreError(str(error)) from None
+    if insecure(base):
         print(f"rota: warning: {base} is not https; feed links carry secrets and calendar apps may refuse plain "
               "http: serve them behind TLS", file=sys.stderr)
     return base
@@ -431,8 +431,8 @@ def cmd_size(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     import json
 
-    from rota.grade import grade, read_mapping
-    from rota.output import GAP_COLUMNS, atomic_write, csv_text, result_tables, write_result
+    from rota.grade import grade, read_mapping, solution_numbers
+    from rota.output import GAP_COLUMNS, atomic_write, csv_text, write_result
     from rota.solver import SolveOptions, solve
 
     scenario = load_scenario(args.scenario)
@@ -443,12 +443,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     solution = None
     if not args.no_solve:
         solution = solve(scenario, SolveOptions(time_limit=args.time_limit, seed=args.seed))
-        summary = result_tables(solution)["summary"]
-        ours = {"shifts": len(solution.chosen), "unmapped_events": 0, "p0_coverage_pct": summary["p0_coverage_pct"],
-                "peak_coverage_pct": summary["peak_coverage_pct"], "gap_minutes": summary["gap_minutes"],
-                "rule_breaks": 0, "holiday_shifts": sum(e["holiday_shifts"] for e in summary["engineers"].values()),
-                "night_hours": round(sum(e["night_hours"] for e in summary["engineers"].values()), 2),
-                "fairness_spread_hours": max((g["hours"] for g in summary["fairness"].values()), default=0.0)}
+        ours = solution_numbers(solution)
     print(f"Grading {args.ics.name} against {scenario.name}")
     print(f"{'measure':<24}{'schedule':>14}{'rota' if ours else '':>14}")
     for key, value in theirs.items():

@@ -13,6 +13,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import icalendar
 
@@ -20,6 +21,9 @@ from rota.clock import Interval, iso_utc, local_to_utc, night_minutes, shift_int
 from rota.report import Gap, coverage_pct, engineer_load, fairness, find_gaps
 from rota.scenario import Problem, ScenarioError
 from rota.slots import Plan, Slot
+
+if TYPE_CHECKING:
+    from rota.solver import Solution
 
 
 @dataclass(frozen=True)
@@ -195,3 +199,16 @@ def grade(plan: Plan, ics: Path, mapping: dict[str, str]) -> Grade:
     load = engineer_load(plan, slots)
     return Grade(slots, unmapped, gaps, rule_breaks(plan, slots), load, fairness(plan, load),
                  coverage_pct(plan, gaps, ("p0",)), coverage_pct(plan, gaps, ("peak", "language")))
+
+
+def solution_numbers(solution: Solution) -> dict[str, object]:
+    """The same measures for one of rota's own solves (rota breaks no hard rule), to read beside a grade."""
+    from rota.output import result_tables
+
+    summary = result_tables(solution)["summary"]
+    people = summary["engineers"]  # type: ignore[index]
+    return {"shifts": len(solution.chosen), "unmapped_events": 0, "p0_coverage_pct": summary["p0_coverage_pct"],  # type: ignore[index]
+            "peak_coverage_pct": summary["peak_coverage_pct"], "gap_minutes": summary["gap_minutes"],  # type: ignore[index]
+            "rule_breaks": 0, "holiday_shifts": sum(e["holiday_shifts"] for e in people.values()),
+            "night_hours": round(sum(e["night_hours"] for e in people.values()), 2),
+            "fairness_spread_hours": max((g["hours"] for g in summary["fairness"].values()), default=0.0)}  # type: ignore[index]

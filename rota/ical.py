@@ -283,17 +283,22 @@ def _vevent(item: CalendarEvent, personal: bool) -> Event:
 # --- export to files ---------------------------------------------------------------------------------------------
 
 
+def calendars(result: Result, stamp: datetime) -> dict[str, bytes]:
+    """Every calendar of the result in memory, by file name (engineers, centres, team); SEQUENCE 0, stamped `stamp`."""
+    feeds = feeds_for(result)
+    _check_filenames(feeds)
+    events = [CalendarEvent(c, CONFIRMED, 0, stamp) for c in shifts_from_result(result)]
+    return {feed.filename: render(feed, events) for feed in feeds}
+
+
 def export(result: Result, out: Path, stamp: datetime) -> list[Path]:
     """Write every calendar of the result into `out` (each file atomically); SEQUENCE 0, stamped `stamp`."""
     from rota.output import atomic_write
 
-    feeds = feeds_for(result)
-    _check_filenames(feeds)
-    events = [CalendarEvent(c, CONFIRMED, 0, stamp) for c in shifts_from_result(result)]
     written = []
-    for feed in feeds:
-        atomic_write(out / feed.filename, render(feed, events))
-        written.append(out / feed.filename)
+    for name, data in calendars(result, stamp).items():
+        atomic_write(out / name, data)
+        written.append(out / name)
     return written
 
 

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from rota.constraints import Baseline
 from rota.domain import Scenario
 from rota.solver import InfeasiblePins, Progress, Solution, SolveControl, SolveOptions, solve
 from rota.views import Analysis, analyse
@@ -19,7 +20,8 @@ from rota.views import Analysis, analyse
 class SolveJob:
     scenario: Scenario
     options: SolveOptions
-    hint: dict[tuple[str, str, str], int] | None = None
+    hint: dict[tuple[str, str, str], int] | None = None  # the last rota: a warm start that a re-solve stays close to
+    baseline: Baseline | None = None  # a rota to keep where possible (the published one): it replaces the hint
     context: dict[str, Any] = field(default_factory=dict)  # the caller's own notes (the UI: the files it solved)
     control: SolveControl = field(default_factory=SolveControl)
     progress: list[Progress] = field(default_factory=list)
@@ -39,7 +41,8 @@ class SolveJob:
 
     def _run(self) -> None:
         try:
-            solution = solve(self.scenario, self.options, self._on_progress, self.control, self.hint)
+            solution = solve(self.scenario, self.options, self._on_progress, self.control,
+                             self.baseline if self.baseline is not None else self.hint)
             self.analysis = analyse(solution.plan, solution.chosen)
             self.solution = solution
         except InfeasiblePins as error:

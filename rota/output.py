@@ -45,21 +45,28 @@ def csv_text(columns: tuple[str, ...], rows: list[dict[str, object]]) -> str:
     return buffer.getvalue()
 
 
-def result_tables(solution: Solution) -> dict[str, object]:
-    """Everything the result folder holds, as plain rows and a summary dict (also what the UI renders)."""
+def assignment_rows(solution: Solution) -> list[dict[str, object]]:
+    """assignments.csv as rows: one per worked shift, in UTC and local time."""
     plan = solution.plan
-    scenario = plan.scenario
-    assignments = []
+    rows: list[dict[str, object]] = []
     for slot in solution.chosen:
         engineer = plan.engineers[slot.engineer]
-        tz = scenario.zone_of(engineer)
-        assignments.append({
+        tz = plan.scenario.zone_of(engineer)
+        rows.append({
             "engineer": engineer.id, "name": engineer.name, "centre": engineer.centre, "level": engineer.level,
             "date": slot.date.isoformat(), "shift": slot.shift,
             "start_utc": iso_utc(slot.span.start), "end_utc": iso_utc(slot.span.end),
             "start_local": iso_local(slot.span.start, tz), "end_local": iso_local(slot.span.end, tz),
             "timezone": tz, "hours": f"{slot.minutes / 60:.2f}",
         })
+    return rows
+
+
+def result_tables(solution: Solution) -> dict[str, object]:
+    """Everything the result folder holds, as plain rows and a summary dict (also what the UI renders)."""
+    plan = solution.plan
+    scenario = plan.scenario
+    assignments = assignment_rows(solution)
     gaps = find_gaps(plan, solution.chosen)
     gap_rows = [{"kind": g.kind, "rule": g.rule, "start_utc": iso_utc(g.span.start), "end_utc": iso_utc(g.span.end),
                  "required": g.required, "staffed": g.staffed, "shortfall": g.shortfall, "reason": g.reason}

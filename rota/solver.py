@@ -103,16 +103,17 @@ class SolveControl:
         return self._stopped.is_set()
 
 
-# CP-SAT's deterministic time ("work") per wall second of one worker, measured on the 2-core reference machine
-# (0.4-0.5 under load); the work budget is time_limit * this, so the wall limit normally does not cut in.
+# CP-SAT's deterministic time ("work") per wall second with interleaved workers, measured on the 2-core reference
+# machine on the demo; the work budget is time_limit * this, so the wall limit normally does not cut in there
+# (larger models do less work per second: the summary then says the run was not reproducible).
 WORK_PER_SECOND = 0.35
 
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """`deterministic` (default): one worker and a work budget, so the same scenario and seed give the same rota on
-    any machine; the wall-clock `time_limit` stays a hard ceiling (if it cuts in, the result says so). Otherwise
-    (`--fast`) `workers` search in parallel on the wall clock: better on large teams, not reproducible."""
+    """`deterministic` (default): interleaved workers and a work budget, so the same seed and worker count give the
+    same rota on any machine; the wall-clock `time_limit` stays a hard ceiling (if it cuts in, the result says so).
+    Otherwise (`--fast`) the workers search freely on the wall clock: better on large teams, not reproducible."""
 
     time_limit: float = 30.0
     work_limit: float | None = None  # CP-SAT deterministic time; default time_limit * WORK_PER_SECOND
@@ -210,11 +211,9 @@ def _solver(options: SolveOptions, wall: float, work: float) -> cp_model.CpSolve
     p = solver.parameters
     p.max_time_in_seconds = wall
     if options.deterministic:
-        # One interleaved worker: reproducible (a plain single worker was not, run to run), and on teams of demo
-        # size stronger than two interleaved workers (S in 10 s: 7,680 minutes of peaks short against 40,080).
-        # --fast uses every worker.
+        # Interleaved workers scheduled by work, not by the clock: the same seed and worker count give the same
+        # rota. (At an equal work budget on S, two interleaved workers left 7,680 minutes of peaks short, one 43,020.)
         p.max_deterministic_time = max(0.001, work)
-        p.num_workers = 1
         p.interleave_search = True
     p.num_workers = options.workers
     p.random_seed = options.seed

@@ -275,15 +275,16 @@ class Store:
 
     # publishing
 
-    def publish(self, result: Result, now: datetime | None = None) -> PublishReport:
-        """Store `result` as a new version; see the module docstring for how it is compared with the last one."""
+    def publish(self, result: Result, now: datetime | None = None, source: str | None = None) -> PublishReport:
+        """Store `result` as a new version; see the module docstring for how it is compared with the last one.
+        `source` says where it came from in the version list (default: the result folder's path)."""
         target = {c.uid: c for c in shifts_from_result(result)}
         start, end = _z(result.window.start), _z(result.window.end)
         key = self._key(create=True)
         with self._write() as conn:
             report = self._commit(conn, target, lambda r: r.start_utc < end and r.end_utc > start, _now(now),
                                   scenario=result.scenario.name, window=(start, end),
-                                  source=str(result.folder.absolute()), rollback_of=None)
+                                  source=source or str(result.folder.absolute()), rollback_of=None)
             self._ensure_feeds(conn, feeds_for(result), key, report.version.published)
             _test_pause()
         return report

@@ -16,11 +16,14 @@ import re
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 KEY_BYTES = 32
 TOKEN_LENGTH = 43  # base64url of 32 bytes without padding
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _KEY_TEXT = re.compile(r"^[0-9a-f]{64}$")
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8501"
+ENV_PUBLIC_URL = "ROTA_PUBLIC_URL"
 
 
 class KeyFileError(Exception):
@@ -74,3 +77,31 @@ def _create(path: Path) -> None:
             os.link(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+# --- feed links: `rota feeds list` and the web UI's Calendars page ---------------------------------------------
+
+
+class BaseURLError(ValueError):
+    """A public base URL that cannot carry feed links."""
+
+
+def public_base_url(option: str | None = None) -> str:
+    """The address the feeds are served at: `option`, else $ROTA_PUBLIC_URL, else the local server."""
+    base = (option or os.environ.get(ENV_PUBLIC_URL) or DEFAULT_PUBLIC_URL).rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BaseURLError(f"base URL {base!r} must start with https:// (or http://) and name a host")
+    return base
+
+
+def insecure(base: str) -> bool:
+    """Plain http to another host: the links carry secrets, and calendar apps may refuse them."""
+    parts = urlsplit(base)
+    return parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1")
+
+
+def feed_url(base: str, token: str) -> tuple[str, str]:
+    """A feed's (https or http, webcal) links."""
+    url = f"{base}/feeds/{token}.ics"
+    return url, f"webcal://{url.split('://', 1)[1]}"

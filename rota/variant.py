@@ -219,6 +219,21 @@ def _toml(raw: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def variant_toml(variant: VariantModel) -> str:
+    """A variant as the TOML file `load_variant` reads back (for variants built in the web UI)."""
+    data = variant.model_dump(exclude_none=True)
+    plain = {k: v for k, v in data.items() if not isinstance(v, dict | list) or (v and not value_is_tables(v))}
+    lines = [f"{key} = {_value(value)}" for key, value in plain.items() if not isinstance(value, dict)]
+    if data.get("rules"):
+        lines.append("\n[rules]")
+        lines += [f"{k} = {_value(v)}" for k, v in data["rules"].items()]
+    for table in ("add_engineers", "add_leave", *TABLES):
+        for item in data.get(table, []):
+            lines.append(f"\n[[{table}]]")
+            lines += [f"{k} = {_value(v)}" for k, v in item.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
+
 def value_is_tables(value: list[Any]) -> bool:
     return bool(value) and all(isinstance(v, dict) for v in value)
 

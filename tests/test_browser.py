@@ -218,3 +218,58 @@ def test_solve_the_demo_in_a_real_browser(server: str, browser) -> None:
     assert timings["solve → heatmap"] < SOLVE_SECONDS + 2
     assert statistics.median([timings["edit → problem shown"], timings["fix → problem gone"]]) < 1
     assert statistics.median(v for k, v in timings.items() if k.startswith("switch")) < 1
+
+
+def test_calendars_and_what_if_pages_in_a_real_browser(server: str, browser) -> None:
+    # Tall: Streamlit scrolls inside the page, so a screenshot shows what fits in the viewport.
+    page = browser.new_page(viewport={"width": 1500, "height": 1900}, timezone_id="Europe/Berlin")
+    page.goto(server)
+    page.get_by_role("heading", name="Team", exact=True).wait_for(timeout=60_000)
+    _settle(page)
+    _go(page, "Plan")
+    limit = page.get_by_label("Time limit (seconds)")
+    limit.fill("4")
+    limit.press("Enter")
+    _settle(page)
+    page.get_by_role("button", name="Solve", exact=True).click()
+    page.get_by_role("button", name="Re-solve", exact=True).wait_for(timeout=60_000)
+    _settle(page)
+
+    # Calendars: the rota's .ics, published into the server's store; the history and a feed link appear.
+    _go(page, "Calendars")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="team.ics").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR")
+    page.get_by_role("button", name="Publish this rota as a new version").click()
+    page.get_by_text(re.compile(r"Published version 1: \d+ shifts")).wait_for(timeout=30_000)
+    _settle(page)
+    link = page.locator('[data-testid="stCode"]').first.inner_text().strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:8501/feeds/[A-Za-z0-9_-]{43}\.ics", link), link
+    # The link works on this very server (the README's base URL is the default port; ask ours).
+    token_path = link.split("8501", 1)[1]
+    with urllib.request.urlopen(f"{server}{token_path}", timeout=10) as response:
+        assert response.status == 200 and response.read().startswith(b"BEGIN:VCALENDAR")
+    assert page.locator(ERRORS).count() == 0
+    page.mouse.move(5, 5)  # no tooltip over the page
+    _settle(page)
+    _shot(page, "calendars")
+
+    # What-if: one example beside the base, the table and the two charts.
+    _go(page, "What-if")
+    page.get_by_label("Time limit per solve (seconds)").fill("3")
+    page.get_by_label("Time limit per solve (seconds)").press("Enter")
+    _settle(page)
+    choose = page.locator('[data-testid="stMultiSelect"] input').first
+    choose.click()
+    choose.fill("lose-two")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    _settle(page)
+    page.get_by_role("button", name="Compare the base with 1 variant(s)").click()
+    page.get_by_role("heading", name="Side by side").wait_for(timeout=120_000)
+    page.locator(".vega-embed").nth(1).wait_for(timeout=30_000)
+    _settle(page)
+    assert page.locator(ERRORS).count() == 0
+    page.mouse.move(5, 5)
+    page.wait_for_timeout(300)
+    _shot(page, "whatif")

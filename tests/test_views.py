@@ -440,3 +440,175 @@ def test_pins_that_cannot_hold_together_become_a_message_not_a_crash():
     job = SolveJob(s, SolveOptions(time_limit=5)).start()
     assert job.wait(30)
     assert job.solution is None and "pins cannot all be obeyed" in job.error and "ana 2027-03-02 day" in job.error
+
+
+# ---- calendars and publishing (rota.publishing) --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_solution(demo):
+    return solve(demo, SolveOptions(time_limit=3))
+
+
+def test_calendar_files_are_the_command_lines_ical_export(demo_solution, demo_files, tmp_path):
+    from rota.ical import export
+    from rota.publishing import calendar_files, calendars_zip, write_result_folder
+    from rota.result import load_result
+
+    stamp = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
+    files = calendar_files(demo_solution, demo_files, stamp)
+    written = export(load_result(write_result_folder(demo_solution, demo_files, tmp_path / "r")), tmp_path / "ics",
+                     stamp)
+    assert files == {p.name: p.read_bytes() for p in written}
+    assert len(files) == 36 + 3 + 1 and files["team.ics"].count(b"BEGIN:VEVENT") == len(demo_solution.chosen)
+    archive = zipfile.ZipFile(io.BytesIO(calendars_zip(files)))
+    assert sorted(archive.namelist()) == sorted(f"calendars/{name}" for name in files)
+
+
+def test_publish_versions_links_and_the_published_baseline_as_frames(demo_solution, demo_files, demo, tmp_path):
+    from rota import publishing
+    from rota.report import shifts_of
+    from rota.store import open_store
+
+    store = open_store(str(tmp_path / "rota.sqlite3"))
+    assert publishing.versions_frame(store).empty and publishing.links_frame(store, "https://x.test").empty
+    assert publishing.published_baseline(store, demo) is None
+    report = publishing.publish(store, demo_solution, demo_files, now=datetime(2027, 2, 1, tzinfo=UTC))
+    assert (report.version.id, report.version.added) == (1, len(demo_solution.chosen))
+    store.rollback(1, now=datetime(2027, 2, 2, tzinfo=UTC))
+    versions = publishing.versions_frame(store)
+    assert list(versions.columns) == publishing.VERSION_COLUMNS
+    assert versions["version"].tolist() == [2, 1] and versions["shown"].tolist() == [True, False]
+    assert versions["source"].tolist() == ["rollback to version 1", "web UI"]
+    assert versions.loc[1, "published"] == "2027-02-01 00:00:00 UTC" and versions.loc[1, "window"].startswith("2027-")
+    links = publishing.links_frame(store, "https://rota.example.com")
+    assert len(links) == 40 and links["kind"].tolist()[:1] == ["engineer"] and links["id"].tolist()[-1] == "team"
+    token = links.loc[0, "https"].removeprefix("https://rota.example.com/feeds/").removesuffix(".ics")
+    assert store.feed_by_token(token).ident == links.loc[0, "id"]
+    assert links.loc[0, "webcal"] == "webcal://rota.example.com/feeds/" + token + ".ics"
+    version, baseline = publishing.published_baseline(store, demo)
+    assert version == 2 and baseline == shifts_of(demo_solution.chosen)
+    store.close()
+
+
+def test_diff_frame_lists_each_changed_shift():
+    from rota.publishing import diff_frame
+
+    before = frozenset({("ana", "2027-03-01", "day"), ("bo", "2027-03-01", "night"), ("ana", "2027-03-02", "day")})
+    after = frozenset({("ana", "2027-03-01", "day"), ("bo", "2027-03-01", "day"), ("jun", "2027-03-02", "day")})
+    frame = diff_frame(before, after)
+    assert frame.to_dict("records") == [
+        {"engineer": "ana", "date": "2027-03-02", "before": "day", "after": ""},
+        {"engineer": "bo", "date": "2027-03-01", "before": "night", "after": "day"},
+        {"engineer": "jun", "date": "2027-03-02", "before": "", "after": "day"}]
+    assert diff_frame(before, before).empty and list(diff_frame(before, before).columns) == ["engineer", "date",
+                                                                                           "before", "after"]
+
+
+def test_feed_base_url_comes_from_the_option_the_environment_or_the_local_server(monkeypatch):
+    from rota.tokens import BaseURLError, feed_url, insecure, public_base_url
+
+    monkeypatch.delenv("ROTA_PUBLIC_URL", raising=False)
+    assert public_base_url() == "http://127.0.0.1:8501" and not insecure(public_base_url())
+    monkeypatch.setenv("ROTA_PUBLIC_URL", "https://rota.example.com/")
+    assert public_base_url() == "https://rota.example.com"
+    assert public_base_url("http://10.0.0.2:8501") == "http://10.0.0.2:8501" and insecure("http://10.0.0.2:8501")
+    assert feed_url("https://a.test", "T") == ("https://a.test/feeds/T.ics", "webcal://a.test/feeds/T.ics")
+    with pytest.raises(BaseURLError, match="must start with https://"):
+        public_base_url("rota.example.com")
+
+
+def test_a_job_with_a_baseline_keeps_it(demo_solution, demo):
+    from rota.report import diff, shifts_of
+
+    published = shifts_of(demo_solution.chosen)
+    job = SolveJob(demo, SolveOptions(time_limit=3), baseline=published).start()
+    assert job.wait(60) and job.error == ""
+    assert len(diff(published, shifts_of(job.solution.chosen))) < len(published) / 10
+
+
+# ---- what-if and grading (rota.whatif_views) -----------------------------------------------------------------------
+
+
+def _row(variant: str, **values) -> dict[str, object]:
+    from rota.whatif import COLUMNS
+
+    row = {c: 0 for c in COLUMNS} | {"variant": variant, "status": "OPTIMAL"}
+    return row | values
+
+
+def test_a_variant_from_the_form_round_trips_through_its_toml(tmp_path):
+    from rota import whatif_views as wv
+    from rota.variant import AddEngineers, AddLeave, load_variant, variant_toml
+
+    form = wv.VariantForm(name="Short Dublin", remove=["dub-01"], remove_kinds="1 x L2 in sin, 2 x L1 in tor",
+                          hire=AddEngineers(count=2, centre="dub", level="L2", languages=["en", "de"]),
+                          leave=AddLeave(engineer="tor-01", start=date(2027, 3, 10), end=date(2027, 3, 12)),
+                          rules="min_rest_hours = 12\nmax_hours_per_week = 40",
+                          surge=wv.Surge("Flash sale", "Asia/Singapore", datetime(2027, 3, 11, 0, 0), 3, 4, 1, ["en"]),
+                          start=date(2027, 3, 8), days=7)
+    variant = wv.variant_of(form)
+    assert variant.remove_engineers == ["dub-01", "1 x L2 in sin", "2 x L1 in tor"]
+    assert variant.rules == {"min_rest_hours": 12, "max_hours_per_week": 40}
+    assert variant.events[0] | {} == {"id": "surge-flash-sale", "name": "Flash sale", "timezone": "Asia/Singapore",
+                                      "start": datetime(2027, 3, 11), "end": datetime(2027, 3, 11, 3),
+                                      "min_engineers": 4, "min_seniors": 1, "languages": ["en"]}
+    path = tmp_path / "v.toml"
+    path.write_text(variant_toml(variant))
+    assert load_variant(path) == variant
+
+
+def test_a_bad_form_names_each_problem():
+    from rota import whatif_views as wv
+    from rota.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError) as caught:
+        wv.variant_of(wv.VariantForm(name=" ", rules="min_rest_hours 12"))
+    assert [p.where for p in caught.value.problems] == ["name", "rules"]
+    with pytest.raises(ScenarioError) as caught:
+        wv.variant_of(wv.VariantForm(name="x", days=0))
+    assert caught.value.problems[0].where == "days"
+
+
+def test_comparison_frames_put_variants_side_by_side_and_mark_differences():
+    from rota import whatif_views as wv
+
+    rows = [_row("base", engineers=36, p0_cover_pct=100.0, peak_cover_pct=90.5, hours_min=10.0, hours_mean=30.0,
+                 hours_max=50.0),
+            _row("lose", engineers=34, p0_cover_pct=97.25, peak_cover_pct=90.5, hours_min=12.0, hours_mean=33.5,
+                 hours_max=60.0, status="FEASIBLE")]
+    table = wv.comparison_frame(rows)
+    assert list(table.columns) == ["base", "lose"] and table.index[0] == "engineers"
+    assert table.loc["p0_cover_pct"].tolist() == ["100", "97.25"] and table.loc["status", "lose"] == "FEASIBLE"
+    marks = wv.differs_from_base(table)
+    assert not marks["base"].any()
+    assert set(marks.index[marks["lose"]]) == {"engineers", "p0_cover_pct", "hours_min", "hours_mean", "hours_max",
+                                               "status"}
+    cover = wv.cover_frame(rows)
+    assert len(cover) == 8 and cover.set_index(["variant", "cover"]).loc[("lose", "P0"), "pct"] == 97.25
+    hours = wv.hours_frame(rows)
+    assert hours.to_dict("records")[1] == {"variant": "lose", "hours_min": 12.0, "hours_mean": 33.5,
+                                           "hours_max": 60.0}
+
+
+def test_an_uploaded_schedule_is_graded_into_frames(demo):
+    from rota import whatif_views as wv
+    from tests.test_app_whatif import SCHEDULE
+
+    plan = Plan(demo)
+    mapping = b"match,engineer\nsomebody unknown,dub-01\n"
+    graded = wv.grade_upload(plan, SCHEDULE.encode(), mapping)
+    assert graded.unmapped == [] and len(graded.slots) == 3
+    unmapped = wv.grade_upload(plan, SCHEDULE.encode())
+    assert len(unmapped.unmapped) == 1
+    numbers = wv.grade_numbers_frame(unmapped.numbers(), {**unmapped.numbers(), "rule_breaks": 0})
+    frame = numbers.set_index("measure")
+    assert frame.loc["gap_minutes p0", "schedule"] == unmapped.numbers()["gap_minutes"]["p0"]
+    assert frame.loc["rule_breaks"].tolist() == [1.0, 0.0]
+    assert wv.grade_numbers_frame(unmapped.numbers(), None)["rota"].isna().all()
+    breaks = wv.breaks_frame(unmapped)
+    assert breaks[["engineer", "date", "rule"]].to_dict("records") == [
+        {"engineer": "sin-01", "date": "2027-03-02", "rule": "rest"}]
+    gaps = wv.grade_gaps_frame(unmapped)
+    assert len(gaps) == len(unmapped.gaps) and (gaps["hours"] > 0).all()
+    assert round(gaps.loc[gaps["kind"] == "p0", "hours"].sum() * 60) == unmapped.numbers()["gap_minutes"]["p0"]

@@ -1,0 +1,122 @@
+"""Calendars: download the rota's .ics files, publish it to the feeds, copy each engineer's feed link, roll back."""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+import ui_state
+from rota import publishing
+from rota.scenario import ScenarioError
+from rota.store import RETENTION, StoreError
+from rota.tokens import BaseURLError, insecure, public_base_url
+
+st.title("Calendars")
+result = ui_state.result()
+solution = ui_state.result_solution()
+store = ui_state.store()
+
+
+def _calendars() -> dict[str, bytes]:
+    # Stamped once per solved rota, so the same rota downloads as the same bytes (as `rota ical`).
+    files = ui_state.result_files()
+    stamp = datetime.now(UTC).replace(microsecond=0)
+    return publishing.calendar_files(solution, files, stamp)  # type: ignore[arg-type]
+
+
+st.subheader("Download")
+if result is None or solution is None:
+    st.info("Solve a rota on the Plan page first: its calendars can then be downloaded and published here.")
+else:
+    if ui_state.result_is_stale():
+        st.info("The scenario changed since this rota was solved: these calendars are of the rota as solved.")
+    try:
+        calendars = ui_state.memo("calendars", ui_state.result_token(), _calendars)
+    except ScenarioError as error:
+        calendars = {}
+        ui_state.show_problems(error.problems)
+    scenario = result.plan.scenario
+    if calendars:
+        people, centres, everyone = st.columns(3, vertical_alignment="bottom")
+        names = {f"{e.name} ({e.id})": e.id for e in scenario.engineers}
+        who = names[people.selectbox("Engineer", list(names), key="ics_engineer")]
+        people.download_button(f"{who}.ics", data=calendars[f"{who}.ics"], file_name=f"{who}.ics",
+                               mime="text/calendar", key="ics_engineer_download", icon=":material/event:")
+        sites = {c.name: c.id for c in scenario.centres}
+        site = sites[centres.selectbox("Centre", list(sites), key="ics_centre")]
+        centres.download_button(f"centre-{site}.ics", data=calendars[f"centre-{site}.ics"],
+                                file_name=f"centre-{site}.ics", mime="text/calendar", key="ics_centre_download",
+                                icon=":material/event:")
+        everyone.download_button("team.ics", data=calendars["team.ics"], file_name="team.ics", mime="text/calendar",
+                                 key="ics_team_download", icon=":material/event:", width="stretch")
+        everyone.download_button(f"All {len(calendars)} calendars (.zip)", data=publishing.calendars_zip(calendars),
+                                 file_name="calendars.zip", mime="application/zip", key="ics_zip_download",
+                                 icon=":material/folder_zip:", width="stretch")
+        st.caption("Snapshots (SEQUENCE 0), the same as `rota ical`: for importing once. To follow changes, "
+                   "publish and subscribe to the feed links below.")
+
+st.subheader("Publish")
+if store is not None:
+    st.caption(f"Store: `{store.location.label}` — the one `rota serve` serves the feeds from (ROTA_STORE).")
+    if st.button("Publish this rota as a new version", type="primary", key="publish", disabled=solution is None,
+                 help="Solve on the Plan page first" if solution is None else None
+                 ) and solution is not None:
+        try:
+            report = publishing.publish(store, solution, ui_state.result_files())
+            v = report.version
+            st.session_state.publish_message = (
+                f"Published version {v.id}: {v.shifts} shifts — {v.added} new, {v.changed} changed, "
+                f"{v.unchanged} unchanged, {v.cancelled} cancelled (shown as cancelled for {RETENTION.days} days)"
+                + (f"; {report.carried} kept from outside this window" if report.carried else ""))
+        except (ScenarioError, StoreError) as error:
+            st.session_state.publish_message = ""
+            st.error(f"Not published: {error}", icon="⛔")
+    if st.session_state.get("publish_message"):
+        st.success(st.session_state.publish_message, icon=":material/check_circle:")
+
+    st.subheader("Feed links")
+    try:
+        base = public_base_url()
+        links = publishing.links_frame(store, base)
+    except (BaseURLError, StoreError) as error:
+        links = None
+        st.error(f"The links cannot be shown: {error}", icon="⛔")
+    if links is not None and links.empty:
+        st.info("No feeds yet: publish a rota first.")
+    elif links is not None:
+        if insecure(base):
+            st.warning(f"{base} is not https: the links carry secrets and calendar apps may refuse plain http. "
+                       "Serve them behind TLS and set ROTA_PUBLIC_URL.", icon="⚠️")
+        st.caption(f"Served by `rota serve` at {base} (ROTA_PUBLIC_URL). Google Calendar: *Other calendars → From "
+                   "URL* with the https link; Outlook: *Subscribe from web*; Apple Calendar: open the webcal link. "
+                   "Links are secrets: `rota feeds rotate` replaces a leaked one.")
+        labels = {f"{r.name} ({r.kind} {r.id})": i for i, r in enumerate(links.itertuples())}
+        chosen = links.iloc[labels[st.selectbox("Links of", list(labels), key="feed_of")]]
+        st.code(chosen["https"], language=None)
+        st.code(chosen["webcal"], language=None)
+        with st.expander(f"All {len(links)} feed links"):
+            st.dataframe(links, hide_index=True, width="stretch", key="feed_links",
+                         column_config={"https": st.column_config.LinkColumn("https"),
+                                        "webcal": st.column_config.LinkColumn("webcal")})
+
+    st.subheader("Versions")
+    history = publishing.versions_frame(store)
+    if history.empty:
+        st.info("Nothing published yet.")
+    else:
+        st.dataframe(history, hide_index=True, width="stretch", key="versions",
+                     column_config={"shown": st.column_config.CheckboxColumn("feeds show it")})
+        st.caption("A rollback publishes that version's shifts again, as a new version: calendar apps take it too.")
+        earlier = [int(v) for v in history.loc[~history["shown"], "version"]]
+        columns = st.columns(6)
+        for i, version in enumerate(earlier):
+            if columns[i % 6].button(f"Roll back to version {version}", key=f"rollback_{version}",
+                                     icon=":material/undo:", width="stretch"):
+                try:
+                    v = store.rollback(version).version
+                    st.session_state.publish_message = (
+                        f"Published version {v.id}: the shifts of version {version} again ({v.shifts} shifts: "
+                        f"{v.added} back, {v.changed} changed, {v.unchanged} unchanged, {v.cancelled} cancelled)")
+                except StoreError as error:
+                    st.session_state.publish_message = ""
+                    st.error(f"Not rolled back: {error}", icon="⛔")
+                st.rerun()

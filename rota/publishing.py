@@ -1,0 +1,122 @@
+"""A rota solved in the web UI, out to calendars: its .ics files in memory, publishing it to the store, the feed links,
+the version history, and the published rota as the baseline of a re-plan. Plain functions, no streamlit.
+
+A solve in the UI has no result folder on disk, but `rota ical` and `rota publish` start from one (rota.result checks
+it row by row). So the same path is taken here: the rota's assignments.csv and its scenario files are written to a
+temporary folder and loaded back with `load_result`, and from there it is exactly the command line's code.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from rota.clock import window
+from rota.domain import Scenario
+from rota.ical import CONFIRMED, calendars
+from rota.output import assignment_rows, atomic_write, csv_text
+from rota.report import Shifts, diff
+from rota.result import ASSIGNMENT_COLUMNS, ASSIGNMENTS, SCENARIO_COPY, Result, load_result
+from rota.solver import Solution
+from rota.store import PublishReport, Store
+from rota.tokens import feed_url
+
+UI_SOURCE = "web UI"
+VERSION_COLUMNS = ["version", "published", "scenario", "window", "shifts", "new", "changed", "unchanged",
+                   "cancelled", "source", "shown"]
+LINK_COLUMNS = ["kind", "id", "name", "https", "webcal"]
+DIFF_COLUMNS = ["engineer", "date", "before", "after"]
+
+
+# ---- feed links (base URL: rota.tokens.public_base_url, as `rota feeds list`) ---------------------------------
+
+
+def links_frame(store: Store, base: str) -> pd.DataFrame:
+    """Every feed's links, engineers first, then centres and the team (as `rota feeds list` prints them)."""
+    rows = []
+    for record in store.feeds():
+        https, webcal = feed_url(base, store.token(record))
+        rows.append({"kind": record.kind, "id": record.ident, "name": record.name, "https": https, "webcal": webcal})
+    return pd.DataFrame(rows, columns=LINK_COLUMNS)
+
+
+# ---- the solved rota as a result folder, its calendars ---------------------------------------------------------------
+
+
+def write_result_folder(solution: Solution, files: Mapping[str, bytes], folder: Path) -> Path:
+    """What `rota ical` and `rota publish` need of a result folder: assignments.csv and the scenario's files."""
+    atomic_write(folder / ASSIGNMENTS, csv_text(ASSIGNMENT_COLUMNS, assignment_rows(solution)))
+    for name, data in files.items():
+        atomic_write(folder / SCENARIO_COPY / name, data)
+    return folder
+
+
+@contextmanager
+def result_of(solution: Solution, files: Mapping[str, bytes]) -> Iterator[Result]:
+    """The solved rota loaded back as a result folder (checked row by row, like the command line's)."""
+    with tempfile.TemporaryDirectory(prefix="rota-result-") as tmp:
+        yield load_result(write_result_folder(solution, files, Path(tmp) / "result"))
+
+
+def calendar_files(solution: Solution, files: Mapping[str, bytes], stamp: datetime) -> dict[str, bytes]:
+    """Every .ics of the rota by file name: `<engineer>.ics`, `centre-<id>.ics` and `team.ics` (as `rota ical`)."""
+    with result_of(solution, files) as result:
+        return calendars(result, stamp)
+
+
+def calendars_zip(calendars_by_name: Mapping[str, bytes], folder: str = "calendars") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(calendars_by_name.items()):
+            archive.writestr(f"{folder}/{name}", data)
+    return buffer.getvalue()
+
+
+# ---- publishing and versions -----------------------------------------------------------------------------------------
+
+
+def publish(store: Store, solution: Solution, files: Mapping[str, bytes], now: datetime | None = None
+            ) -> PublishReport:
+    """Store the solved rota as the next published version (compared with the last one, as `rota publish`)."""
+    with result_of(solution, files) as result:
+        return store.publish(result, now, source=UI_SOURCE)
+
+
+def versions_frame(store: Store) -> pd.DataFrame:
+    """The published versions, newest first; `shown` marks the one the feeds serve (the latest)."""
+    infos = store.versions()
+    rows = [{"version": v.id, "published": f"{v.published:%Y-%m-%d %H:%M:%S} UTC", "scenario": v.scenario,
+             "window": f"{v.window_start[:10]} → {v.window_end[:10]}", "shifts": v.shifts, "new": v.added,
+             "changed": v.changed, "unchanged": v.unchanged, "cancelled": v.cancelled,
+             "source": f"rollback to version {v.rollback_of}" if v.rollback_of else v.source,
+             "shown": v is infos[-1]} for v in reversed(infos)]
+    return pd.DataFrame(rows, columns=VERSION_COLUMNS)
+
+
+def published_baseline(store: Store, scenario: Scenario) -> tuple[int, Shifts] | None:
+    """The latest published version and its shifts in this scenario's window, as a solver baseline; None before the
+    first publish. Cancelled events, other engineers and shifts outside the window are left out."""
+    infos = store.versions()
+    if not infos:
+        return None
+    latest = infos[-1].id
+    span = window(scenario.start, scenario.days)
+    engineers = {e.id for e in scenario.engineers}
+    shifts = frozenset((e.content.engineer, e.content.date, e.content.shift) for e in store.events(latest)
+                       if e.status == CONFIRMED and e.content.engineer in engineers
+                       and e.content.start < span.end and e.content.end > span.start)
+    return latest, shifts
+
+
+def diff_frame(before: Shifts, after: Shifts) -> pd.DataFrame:
+    """The shifts a re-plan changed: engineer, local date, the shift before and after ("" for none)."""
+    rows = [{"engineer": c.engineer, "date": c.date, "before": c.before, "after": c.after}
+            for c in diff(before, after)]
+    return pd.DataFrame(rows, columns=DIFF_COLUMNS)
