@@ -146,6 +146,20 @@ def result() -> Analysis | None:
     return last.analysis if last else None
 
 
+def require_result() -> Analysis:
+    """The solved rota, or an explanation and a link to Plan (the page stops there)."""
+    current = result()
+    if current is None:
+        running = job() is not None and job().running  # type: ignore[union-attr]
+        st.info("Solving… the rota appears here as soon as it is ready." if running
+                else "No rota yet: solve one on the Plan page.")
+        st.page_link("app_pages/plan.py", label="Go to Plan", icon=":material/calculate:")
+        st.stop()
+    if result_is_stale():
+        st.info("The scenario changed since this rota was solved: re-solve on the Plan page to see it here.")
+    return current  # type: ignore[return-value]
+
+
 def result_token() -> float:
     """Identifies the shown result (its job's start time), for memo keys."""
     last: SolveJob | None = st.session_state.get("last")

@@ -8,15 +8,7 @@ import ui_state
 from rota import views
 
 st.title("People")
-result = ui_state.result()
-if result is None:
-    running = ui_state.job() is not None and ui_state.job().running
-    st.info("Solving… the rota appears here as soon as it is ready." if running
-            else "No rota yet: solve one on the Plan page.")
-    st.page_link("app_pages/plan.py", label="Go to Plan", icon=":material/calculate:")
-    st.stop()
-if ui_state.result_is_stale():
-    st.info("The scenario changed since this rota was solved: re-solve on the Plan page to see it here.")
+result = ui_state.require_result()
 
 scenario = result.plan.scenario
 token = ui_state.result_token()

@@ -9,7 +9,7 @@ import itertools
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from rota.clock import Interval, iso_utc
 from rota.slots import KIND_ORDER, Plan, Slot
@@ -150,16 +150,21 @@ def blocker(plan: Plan, worked: list[Slot], slot: Slot) -> str:
         minutes = slot.minutes + sum(w.minutes for w in worked if first <= w.date <= first + timedelta(days=6))
         if minutes > cap * 60:
             return f"weekly hours ({minutes / 60:g} h > {cap:g} h in the 7 days from {first})"
-    days = {w.date for w in worked} | {slot.date}
-    run, d = 1, slot.date
-    while (d := d - timedelta(days=1)) in days:
-        run += 1
-    d = slot.date
-    while (d := d + timedelta(days=1)) in days:
-        run += 1
+    run = consecutive_run({w.date for w in worked}, slot.date)
     if run > rules.max_consecutive_days:
         return f"consecutive days ({run} > {rules.max_consecutive_days})"
     return f"free for {slot.shift} on {slot.date} but not chosen (the solver stopped early: give it more time)"
+
+
+def consecutive_run(worked: set[date], day: date) -> int:
+    """How many days in a row `day` would make with the days already worked around it."""
+    run, d = 1, day
+    while (d := d - timedelta(days=1)) in worked:
+        run += 1
+    d = day
+    while (d := d + timedelta(days=1)) in worked:
+        run += 1
+    return run
 
 
 def _hhmm(span: Interval) -> str:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from rota.clock import Interval, iso_utc, local_dates, peak_occurrences, shift_interval, wall_to_utc, zone
 from rota.domain import WEEKDAYS, Pin, Scenario
-from rota.report import HOUR, Gap, Timeline, counts_toward, engineer_load, find_gaps
+from rota.report import HOUR, Gap, Timeline, consecutive_run, counts_toward, engineer_load, find_gaps
 from rota.slots import KIND_ORDER, Plan, Slot
 from rota.solver import Progress
 
@@ -234,13 +234,7 @@ def relaxations(plan: Plan, worked: list[Slot], slot: Slot) -> list[Relaxation] 
     if worst > cap:
         out.append(Relaxation("weekly", f"their weekly cap were {math.ceil(worst):g} h (now {cap:g} h)",
                               worst - cap))
-    days = {w.date for w in others} | {slot.date}
-    run, d = 1, slot.date
-    while (d := d - timedelta(days=1)) in days:
-        run += 1
-    d = slot.date
-    while (d := d + timedelta(days=1)) in days:
-        run += 1
+    run = consecutive_run({w.date for w in others}, slot.date)
     if run > rules.max_consecutive_days:
         out.append(Relaxation("consecutive", f"max consecutive days were {run} (now {rules.max_consecutive_days})",
                               run - rules.max_consecutive_days))
