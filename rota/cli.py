@@ -188,6 +188,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
             outcome["solution"] = solve(scenario, options, show, control)
         except InfeasiblePins as error:
             outcome["error"] = error
+        except Exception as error:  # a bug, not bad input: raised again in the main thread, with its traceback
+            outcome["crash"] = error
 
     print(f"Solving {scenario.name} ({len(scenario.engineers)} engineers, {scenario.days} days, "
           f"limit {args.time_limit:g}s, seed {args.seed}, {args.workers} workers); Ctrl-C stops and keeps the best")
@@ -200,6 +202,8 @@ def cmd_solve(args: argparse.Namespace) -> int:
         print("  stopping: keeping the best rota so far …", flush=True)
         control.stop()
         worker.join()
+    if "crash" in outcome:
+        raise outcome["crash"]  # type: ignore[misc]
     if "error" in outcome:
         print(f"rota: {outcome['error']}", file=sys.stderr)
         return EXIT_INPUT

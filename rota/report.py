@@ -54,7 +54,8 @@ class Timeline:
                 i += 1
 
     def count(self, i: int, who: str) -> int:
-        return sum(1 for slot in self.on_shift[i] if counts_toward(self.plan, who, slot.engineer))
+        # engineers, not shifts: a graded schedule can overlap one person's shifts (an override on a rotation)
+        return len({slot.engineer for slot in self.on_shift[i] if counts_toward(self.plan, who, slot.engineer)})
 
     def indices(self, span: Interval) -> range:
         return range(bisect_left(self.starts, span.start), bisect_left(self.starts, span.end))

@@ -21,6 +21,7 @@ from zoneinfo import available_timezones
 import holidays
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from rota.calendar import public_holidays
 from rota.domain import (
     LEVELS,
     WEEKDAYS,
@@ -106,6 +107,8 @@ def check_languages(values: list[str]) -> list[str]:
     for value in values:
         if not _LANGUAGE.match(value):
             raise ValueError(f"language '{value}' is not a two-letter ISO 639-1 code like 'th' or 'en'")
+        if values.count(value) > 1:
+            raise ValueError(f"language '{value}' is listed twice")
     return values
 
 
@@ -114,6 +117,12 @@ def check_levels(values: list[str]) -> list[str]:
         if value not in LEVELS:
             raise ValueError(f"level '{value}' is not one of {', '.join(LEVELS)}")
     return values
+
+
+def _in_range(day: date) -> date:
+    if not 1900 <= day.year <= 9000:
+        raise ValueError(f"expected a date between the years 1900 and 9000, got {day}")
+    return day
 
 
 def check_local_datetime(value: datetime) -> datetime:
@@ -153,7 +162,7 @@ class ShiftModel(_Model):
     id: Id
     start: Clock
     end: Clock
-    centres: list[str] | None = None
+    centres: Annotated[list[str], Field(min_length=1)] | None = None  # leave it out for every centre
 
 
 class PeakModel(_Model):
@@ -163,8 +172,8 @@ class PeakModel(_Model):
     days: Annotated[list[str], AfterValidator(check_weekdays)] = list(WEEKDAYS)
     start: Clock
     end: Clock
-    min_engineers: int = Field(ge=0)
-    min_seniors: int = Field(0, ge=0)
+    min_engineers: int = Field(ge=0, le=10_000)
+    min_seniors: int = Field(0, ge=0, le=10_000)
     languages: Languages = []
 
 
@@ -174,14 +183,14 @@ class EventModel(_Model):
     timezone: Zone
     start: Annotated[datetime, AfterValidator(check_local_datetime)]
     end: Annotated[datetime, AfterValidator(check_local_datetime)]
-    min_engineers: int = Field(0, ge=0)
-    min_seniors: int = Field(0, ge=0)
+    min_engineers: int = Field(0, ge=0, le=10_000)
+    min_seniors: int = Field(0, ge=0, le=10_000)
     languages: Languages = []
 
 
 class ScenarioModel(_Model):
     name: str
-    start: date
+    start: Annotated[date, AfterValidator(lambda d: _in_range(d))]
     days: int = Field(ge=1, le=366)
     rules: RulesModel = RulesModel()
     centres: list[CentreModel] = Field(min_length=1)
@@ -344,15 +353,38 @@ def load_scenario(folder: str | Path) -> Scenario:
     )
     events = _events(model, problems)
     _duplicates(SCENARIO_FILE, "[[peaks]]", [p.id for p in peaks], problems)
+    for i, event in enumerate(events):  # peak and event ids name gap rules ("<id>:engineers"): they must not meet
+        if event.id in {p.id for p in peaks}:
+            problems.append(Problem(SCENARIO_FILE, f"[[events]] #{i + 1} '{event.id}'", "id",
+                                    f"'{event.id}' is already a peak's id; peaks and events need distinct ids"))
     engineers = _engineers(engineer_rows, {c.id for c in centres}, problems)
     leave = _leave(leave_rows, known, problems)
     pins = _pins(pin_rows, engineers, known, shifts, leave, problems)
+    if rules.public_holidays == "off":
+        _pins_on_holidays(pins, pin_rows, engineers, centres, problems)
     if problems:
         raise ScenarioError(problems)
     return Scenario(
         name=model.name, start=model.start, days=model.days, rules=rules, centres=centres, shifts=shifts,
         engineers=engineers, peaks=peaks, events=events, leave=leave, pins=pins, source=str(folder),
     )
+
+
+def _pins_on_holidays(pins: tuple[Pin, ...], rows: list[Row], engineers: tuple[Engineer, ...],
+                      centres: tuple[Centre, ...], problems: list[Problem]) -> None:
+    """Under public_holidays = "off" nobody works a local public holiday, so a shift cannot be pinned on one."""
+    by_id = {e.id: e for e in engineers}
+    centre_of = {c.id: c for c in centres}
+    lines = {(r.values["engineer"], r.values["date"]): r.line for r in rows}
+    for pin in pins:
+        if pin.shift == Pin.OFF:
+            continue
+        centre = centre_of[by_id[pin.engineer].centre]
+        holiday = public_holidays(centre, pin.date, pin.date).get(pin.date)
+        if holiday:
+            problems.append(Problem("pins.csv", f"line {lines.get((pin.engineer, pin.date.isoformat()), '?')}",
+                                    "date", f"{pin.date} is {holiday} in {centre.name} and public_holidays is "
+                                            "\"off\"; a shift cannot be pinned on it"))
 
 
 def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem], required: bool) -> list[Row]:

@@ -42,7 +42,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rota.scenario import ENGINEERS_COLUMNS, LEAVE_COLUMNS, PINS_COLUMNS, Problem, ScenarioError, load_scenario
+from rota.scenario import (
+    ENGINEERS_COLUMNS,
+    LEAVE_COLUMNS,
+    PINS_COLUMNS,
+    Problem,
+    ScenarioError,
+    load_scenario,
+    read_csv,
+)
 
 _KIND = re.compile(r"^\s*(\d+)\s*[x×]\s*(L[123])\s+in\s+([A-Za-z0-9_.-]+)\s*$")
 TABLES = ("centres", "shifts", "peaks", "events")
@@ -105,10 +113,11 @@ def load_variant(path: Path) -> VariantModel:
         raise ScenarioError(problems) from None
 
 
-def _read_rows(path: Path) -> list[dict[str, str]]:
+def _read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows as the loader reads them (BOM, blank lines, padded fields); the loader reports any problem later."""
     if not path.is_file():
         return []
-    return [dict(r) for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))]
+    return [row.values for row in read_csv(path, columns, [])]
 
 
 def _write_rows(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
@@ -142,7 +151,7 @@ def apply_variant(scenario_dir: Path, variant: VariantModel, out_dir: Path) -> l
         raw["days"] = variant.days
     for table in TABLES:
         raw[table] = _replace_by_id(raw.get(table, []), getattr(variant, table), getattr(variant, f"remove_{table}"))
-    engineers = _read_rows(scenario_dir / "engineers.csv")
+    engineers = _read_rows(scenario_dir / "engineers.csv", ENGINEERS_COLUMNS)
     gone = set(variant.remove_centres)
     engineers = [e for e in engineers if e["centre"] not in gone]
     for shift in raw["shifts"]:  # a template offered only in removed centres goes with them
@@ -152,8 +161,8 @@ def apply_variant(scenario_dir: Path, variant: VariantModel, out_dir: Path) -> l
     engineers = _remove_engineers(engineers, variant.remove_engineers, problems)
     engineers += _new_engineers(engineers, variant.add_engineers)
     ids = {e["id"] for e in engineers}
-    leave = [r for r in _read_rows(scenario_dir / "leave.csv") if r["engineer"] in ids]
-    pins = [r for r in _read_rows(scenario_dir / "pins.csv") if r["engineer"] in ids]
+    leave = [r for r in _read_rows(scenario_dir / "leave.csv", LEAVE_COLUMNS) if r["engineer"] in ids]
+    pins = [r for r in _read_rows(scenario_dir / "pins.csv", PINS_COLUMNS) if r["engineer"] in ids]
     for block in variant.add_leave:
         leave.append({"engineer": block.engineer, "start": block.start.isoformat(), "end": block.end.isoformat(),
                       "reason": block.reason})
@@ -171,6 +180,9 @@ def _remove_engineers(rows: list[dict[str, str]], specs: list[str], problems: li
         kind = _KIND.match(spec)
         if kind:
             count, level, centre = int(kind.group(1)), kind.group(2), kind.group(3)
+            if count < 1:
+                problems.append(Problem("variant", "remove_engineers", "", f"'{spec}': the count must be 1 or more"))
+                continue
             matching = [r for r in rows if r["level"] == level and r["centre"] == centre]
             if len(matching) < count:
                 problems.append(Problem("variant", "remove_engineers", "", f"'{spec}': only {len(matching)} "

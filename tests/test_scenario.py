@@ -510,3 +510,46 @@ def test_console_script_checks_the_demo() -> None:
     for section in SUMMARY_SECTIONS:
         assert any(line.startswith(section) for line in lines), f"no {section!r} section"
     assert result.stderr == ""
+
+
+# --- found in review: inputs that once slipped through -----------------------------------------------------------
+
+
+def test_a_language_listed_twice(tmp_path: Path) -> None:
+    folder = edited(tmp_path, TOML, 'languages = ["th", "id"]', 'languages = ["th", "th"]')
+    assert problems(folder) == [
+        f"{TOML}: [[peaks]] #1 'sea-evening', field 'languages': language 'th' is listed twice"]
+
+
+def test_an_empty_centres_list_on_a_shift(tmp_path: Path) -> None:
+    folder = edited(tmp_path, TOML, SIN_DAY_TOML, SIN_DAY_TOML.replace('centres = ["sin"]', "centres = []"))
+    [problem] = problems(folder)
+    assert problem.startswith(f"{TOML}: {SIN_DAY}, field 'centres': List should have at least 1 item")
+
+
+def test_a_pin_on_a_public_holiday_when_holidays_are_off(tmp_path: Path) -> None:
+    folder = edited(tmp_path, TOML, 'public_holidays = "avoid"', 'public_holidays = "off"')
+    edit(folder, PINS, TOR_01_PIN_ROW, TOR_01_PIN_ROW + "\ntor-01,2027-03-26,tor-day")
+    line = line_of(folder / PINS, "2027-03-26")
+    assert problems(folder) == [
+        f'{PINS}: line {line}, field \'date\': 2027-03-26 is Good Friday in Toronto and public_holidays is "off"; '
+        "a shift cannot be pinned on it"]
+
+
+def test_a_peak_and_an_event_with_one_id(tmp_path: Path) -> None:
+    folder = edited(tmp_path, TOML, 'id = "sale-3-3"', 'id = "sea-evening"')
+    assert problems(folder) == [
+        f"{TOML}: [[events]] #1 'sea-evening', field 'id': 'sea-evening' is already a peak's id; "
+        "peaks and events need distinct ids"]
+
+
+def test_a_start_date_out_of_range(tmp_path: Path) -> None:
+    folder = edited(tmp_path, TOML, "start = 2027-03-01", "start = 9999-12-25")
+    assert problems(folder) == [
+        f"{TOML}: top level, field 'start': expected a date between the years 1900 and 9000, got 9999-12-25"]
+
+
+def test_a_huge_requirement(tmp_path: Path) -> None:
+    folder = edited(tmp_path, TOML, "min_engineers = 4", "min_engineers = 9223372036854775807")
+    [problem] = problems(folder)
+    assert problem.startswith(f"{TOML}: {EVENT}, field 'min_engineers': Input should be less than or equal to 10000")

@@ -250,3 +250,10 @@ def test_fair_share_follows_availability():
     counts = {e: sum(1 for s in sol.chosen if s.engineer == e) for e in ("ana", "bo", "cy")}
     assert sum(counts.values()) == 8
     assert counts["ana"] < counts["bo"] and counts["ana"] < counts["cy"]  # shares 8×4/20 ≈ 2 vs 3 each
+
+
+def test_a_fractional_weekly_cap_is_never_exceeded():
+    rules = Rules(min_rest_hours=0, max_hours_per_week=168, max_consecutive_days=31)
+    long_shift = [shift("day", "00:00", "08:20")]  # 500 min: four of them are 33.33… h, just above a 33.33 h cap
+    sol = solve(scenario([engineer("ana", cap=33.33)], long_shift, days=7, rules=rules), FAST)
+    assert len(sol.chosen) == 3

@@ -294,3 +294,41 @@ def test_grade_command_prints_the_schedule_beside_rotas_own(tmp_path: Path, caps
     saved = json.loads((tmp_path / "graded" / "grade.json").read_text())
     assert saved["rota"]["gap_minutes"]["p0"] == 0  # 5 seniors cover the week: rota's own solve has no gap
     assert saved["schedule"]["gap_minutes"]["p0"] > 0
+
+
+def test_removing_zero_engineers_of_a_kind_is_refused(tmp_path: Path):
+    with pytest.raises(ScenarioError) as error:
+        patched(tmp_path, 'name = "x"\nremove_engineers = ["0 x L2 in sin"]\n')
+    assert "'0 x L2 in sin': the count must be 1 or more" in str(error.value)
+
+
+def test_a_variant_reads_csv_files_as_the_loader_does(tmp_path: Path):
+    import shutil
+
+    padded = tmp_path / "padded"
+    shutil.copytree(DEMO, padded)
+    engineers = padded / "engineers.csv"
+    lines = engineers.read_text().splitlines()
+    engineers.write_text("\n".join([lines[0].replace(",", ", "), *lines[1:]]) + "\n")
+    load_scenario(padded)  # the loader accepts a padded header
+    with variant_scenario(padded, variant(tmp_path, 'name = "x"\nremove_engineers = ["sin-02"]\n')) as (_, folder):
+        assert len(load_scenario(folder).engineers) == 35
+
+
+def test_grading_counts_an_engineer_once_when_their_events_overlap(tmp_path: Path):
+    folder = tmp_path / "overlap"
+    folder.mkdir()
+    (folder / "scenario.toml").write_text(GRADE_TOML.replace("days = 2", "days = 1")
+                                          .replace("p0_min_seniors = 1", "p0_min_seniors = 2"))
+    (folder / "engineers.csv").write_text("id,name,centre,level,languages,max_hours_per_week,email\n"
+                                          "ana,Ana Alves,rey,L3,en,,ana@example.com\n"
+                                          "bo,Bo Berg,rey,L3,en,,bo@example.com\n")
+    ics = tmp_path / "override.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+                   "BEGIN:VEVENT\r\nUID:a\r\nATTENDEE:mailto:ana@example.com\r\n"
+                   "DTSTART:20270301T000000Z\r\nDTEND:20270302T000000Z\r\nEND:VEVENT\r\n"
+                   "BEGIN:VEVENT\r\nUID:b\r\nSUMMARY:Override\r\nATTENDEE:mailto:ana@example.com\r\n"
+                   "DTSTART:20270301T080000Z\r\nDTEND:20270301T160000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    result = grade(Plan(load_scenario(folder)), ics, {})
+    p0 = [g for g in result.gaps if g.kind == "p0"]
+    assert [(g.span.minutes, g.staffed) for g in p0] == [(24 * 60, 1)]  # Ana is one senior, not two, 08–16
