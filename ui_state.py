@@ -270,7 +270,7 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or "scenario"
 
 
-@st.fragment(run_every=0.2)  # a finished solve reaches the page within a fifth of a second
+@st.fragment(run_every=0.5)  # a finished solve reaches the page within half a second; lighter on a busy server
 def solve_status(compact: bool = False) -> None:
     """Each better rota as it arrives; when the solve ends, the whole page reruns to draw the result."""
     current = job()
