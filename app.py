@@ -13,6 +13,7 @@ def main() -> None:
     st.set_page_config(page_title="rota", page_icon=":material/schedule:", layout="wide")
     ui_state.init()
     plan_page = st.Page("app_pages/plan.py", title="Plan", icon=":material/calculate:")
+    whatif_page = st.Page("app_pages/whatif.py", title="What-if", icon=":material/compare_arrows:")
     page = st.navigation([
         st.Page("app_pages/team.py", title="Team", icon=":material/group:", default=True),
         st.Page("app_pages/rules.py", title="Rules & cover", icon=":material/schedule:"),
@@ -20,9 +21,11 @@ def main() -> None:
         st.Page("app_pages/coverage.py", title="Coverage", icon=":material/grid_on:"),
         st.Page("app_pages/people.py", title="People", icon=":material/person:"),
         st.Page("app_pages/calendars.py", title="Calendars", icon=":material/calendar_month:"),
-        st.Page("app_pages/whatif.py", title="What-if", icon=":material/compare_arrows:"),
+        whatif_page,
     ])
-    ui_state.sidebar(show_solve=page.url_path != plan_page.url_path)
+    # Each page shows its own job's progress in full; the others show it compact in the sidebar.
+    ui_state.sidebar(show_solve=page.url_path != plan_page.url_path,
+                     show_whatif=page.url_path != whatif_page.url_path)
     page.run()
 
 

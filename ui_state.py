@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from rota.domain import Scenario
-from rota.jobs import SolveJob
+from rota.jobs import SolveJob, WhatIfJob
 from rota.scenario import Problem
 from rota.scenario_io import (
     FILES,
@@ -34,6 +34,7 @@ from rota.scenario_io import (
 from rota.slots import Plan
 from rota.solver import Solution, SolveOptions
 from rota.store import Location, Store, StoreError, locate
+from rota.variant import VariantModel
 from rota.views import Analysis, hint_from, progress_frame
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ T = TypeVar("T")
 # value back at the start of every run keeps it (and the widgets take their defaults from here, not from `value=`).
 KEEP = {"time_limit": 30, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
         "people_centre": None, "people_span": "whole window", "metric": "hours", "pin_centre": None,
-        "keep_published": False, "whatif_limit": 10}
+        "keep_published": False, "whatif_limit": 10, "whatif_examples": []}
 
 
 def init() -> None:
@@ -199,6 +200,50 @@ def start_solve(options: SolveOptions, keep: tuple[int, frozenset[tuple[str, str
     return new
 
 
+# ---- what-ifs: the base and its variants compared in the background ---------------------------------------------
+
+
+def whatif_job() -> WhatIfJob | None:
+    return st.session_state.get("whatif_job")
+
+
+def start_whatif(variants: list[Path | VariantModel], options: SolveOptions) -> WhatIfJob:
+    """Compare the last valid scenario with `variants` in the background (worker processes)."""
+    new = WhatIfJob(dict(st.session_state.valid_files), list(variants), options)
+    st.session_state.whatif_job = new.start()
+    return new
+
+
+def whatif_rows() -> list[dict[str, object]] | None:
+    """The rows of the last comparison that ended with one; a cancelled or refused run keeps the one before."""
+    current = whatif_job()
+    if current is not None and not current.running and current.rows is not None:
+        st.session_state.whatif_last = current
+    last: WhatIfJob | None = st.session_state.get("whatif_last")
+    return last.rows if last else None
+
+
+@st.fragment(run_every=0.5)
+def whatif_status(compact: bool = False) -> None:
+    """Which solves of the comparison are done; when it ends, the whole page reruns to draw the table."""
+    current = whatif_job()
+    if current is None:
+        return
+    if not current.running:
+        st.rerun(scope="app")
+    done = current.done()
+    solving = "What-if: solving" if compact else "Solving"
+    text = f"{solving} the base and {current.total - 1} variant(s)… {current.elapsed:.0f} s · " + (
+        f"{len(done)} of {current.total} done: {', '.join(done)}" if done
+        else f"{current.options.time_limit:g} s each")
+    st.progress(len(done) / current.total, text=text)
+    if compact:
+        return
+    if st.button("Cancel the comparison", key="whatif_cancel", help="Stops every solve of it at once"):
+        current.cancel()
+        st.toast("Cancelling: the solves are stopped and the previous comparison is kept")
+
+
 # ---- the store: the one `rota serve` publishes the feeds from ($ROTA_STORE, else the default) -----------------------
 
 
@@ -242,7 +287,7 @@ def _on_load_folder() -> None:
     set_files(read_folder(DATA.parent / folder), folder)
 
 
-def sidebar(show_solve: bool) -> None:
+def sidebar(show_solve: bool, show_whatif: bool = True) -> None:
     with st.sidebar:
         scenario_now, issues = parsed()
         shown = scenario_now or scenario()
@@ -264,6 +309,9 @@ def sidebar(show_solve: bool) -> None:
         current = job()
         if show_solve and current is not None and current.running:
             solve_status(compact=True)
+        comparing = whatif_job()
+        if show_whatif and comparing is not None and comparing.running:
+            whatif_status(compact=True)
 
 
 def _slug(name: str) -> str:

@@ -1,9 +1,7 @@
 """What-if: build variants of the scenario (or pick the examples), solve them beside the base and compare; grade an
 existing schedule (.ics) against the scenario."""
 
-import tempfile
 from datetime import datetime, time
-from pathlib import Path
 
 import altair as alt
 import streamlit as st
@@ -75,28 +73,35 @@ with compare:
             except ScenarioError as error:
                 ui_state.show_problems(error.problems)
     if built:
-        st.caption("Built: " + " · ".join(f"**{v.name}**" for v in built))
-        if st.button("Clear the built variants", key="whatif_clear"):
-            built.clear()
-            st.rerun()
+        st.markdown("**Built variants**")
+        for i, variant in enumerate(built):
+            text, remove = st.columns([8, 1], vertical_alignment="center")
+            text.markdown(f"**{variant.name}** · {wv.describe(variant)}")
+            remove.button("Remove", key=f"whatif_remove_{i}", on_click=built.pop, args=(i,),
+                          help=f"Remove {variant.name} from the built variants")
+        st.button("Clear the built variants", key="whatif_clear", on_click=built.clear)
 
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     limit = left.number_input("Time limit per solve (seconds)", min_value=1, max_value=600, key="whatif_limit")
     chosen = [examples[p] for p in picked] + built
-    if right.button(f"Compare the base with {len(chosen)} variant(s)", type="primary", key="whatif_run",
-                    disabled=not chosen, help="Each solve runs in its own process, in parallel"):
-        with st.spinner(f"Solving the base and {len(chosen)} variant(s), {limit} s each…"), \
-                tempfile.TemporaryDirectory(prefix="rota-whatif-") as tmp:
-            try:
-                st.session_state.whatif_rows = wv.run_variants(
-                    st.session_state.valid_files, chosen, Path(tmp), SolveOptions(time_limit=float(limit)))
-                st.session_state.whatif_error = None
-            except ScenarioError as error:
-                st.session_state.whatif_error = error.problems
-    if st.session_state.get("whatif_error"):
-        ui_state.show_problems(st.session_state.whatif_error)
+    comparing = ui_state.whatif_job()
+    if comparing is not None and comparing.running:
+        ui_state.whatif_status()
+    else:
+        if right.button(f"Compare the base with {len(chosen)} variant(s)", type="primary", key="whatif_run",
+                        disabled=not chosen, help="Each solve runs in its own process, in parallel, in the "
+                                                  "background: the page stays usable"):
+            ui_state.start_whatif(chosen, SolveOptions(time_limit=float(limit)))
+            st.rerun()
+        if comparing is not None and comparing.cancelled:
+            st.info("The comparison was cancelled." + (" The one before is shown below."
+                                                       if ui_state.whatif_rows() else ""))
+        if comparing is not None and comparing.problems:
+            ui_state.show_problems(comparing.problems)
+        if comparing is not None and comparing.error:
+            st.error(comparing.error, icon="⛔")
 
-    rows = st.session_state.get("whatif_rows")
+    rows = ui_state.whatif_rows()
     if rows:
         table = wv.comparison_frame(rows)
         changed = wv.differs_from_base(table)

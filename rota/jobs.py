@@ -1,19 +1,27 @@
-"""A solve running in a background thread, so a UI stays responsive: progress as it arrives, Stop keeps the best.
+"""Work running in a background thread, so a UI stays responsive: a solve (progress as it arrives, Stop keeps the
+best) and a what-if comparison (which solves are done, Cancel terminates its worker processes).
 
-Plain threading, no UI imports: the web UI keeps one SolveJob per browser session and polls it.
+Plain threading, no UI imports: the web UI keeps one job of each kind per browser session and polls it.
 """
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rota.constraints import Baseline
 from rota.domain import Scenario
+from rota.scenario import Problem, ScenarioError
 from rota.solver import InfeasiblePins, Progress, Solution, SolveControl, SolveOptions, solve
+from rota.variant import VariantModel
 from rota.views import Analysis, analyse
+from rota.whatif import Cancelled
+from rota.whatif_views import run_variants
 
 
 @dataclass
@@ -74,6 +82,78 @@ class SolveJob:
 
     def stop(self) -> None:
         self.control.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+
+@dataclass
+class WhatIfJob:
+    """The scenario `files` and each variant solved side by side in worker processes (rota.whatif), from a thread.
+
+    Ends with `rows` (the comparison), `problems` (a base or variant the loader refuses), `cancelled` or `error`."""
+
+    files: Mapping[str, bytes]
+    variants: list[Path | VariantModel]
+    options: SolveOptions
+    rows: list[dict[str, object]] | None = None
+    problems: list[Problem] = field(default_factory=list)
+    cancelled: bool = False
+    error: str = ""
+    started: float = 0.0
+    finished: float | None = None
+    _done: list[str] = field(default_factory=list, repr=False)  # labels of the solves that ended, in that order
+    _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def start(self) -> WhatIfJob:
+        self.started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="rota-whatif", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            with tempfile.TemporaryDirectory(prefix="rota-whatif-") as tmp:
+                self.rows = run_variants(self.files, self.variants, Path(tmp), self.options,
+                                         on_done=self._on_done, cancel=self._cancel)
+        except ScenarioError as error:
+            self.problems = error.problems
+        except Cancelled:
+            self.cancelled = True
+        except Exception as error:  # a bug must reach the page as a message, not kill the session silently
+            self.error = f"The comparison failed: {type(error).__name__}: {error}"
+        finally:
+            self.finished = time.monotonic()
+
+    def _on_done(self, label: str) -> None:
+        with self._lock:
+            self._done.append(label)
+
+    @property
+    def total(self) -> int:
+        """How many solves: the base and each variant."""
+        return len(self.variants) + 1
+
+    def done(self) -> list[str]:
+        """The labels of the solves that ended so far ("base", a variant's file stem or its name as a slug)."""
+        with self._lock:
+            return list(self._done)
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None and self._thread is not None
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def cancel(self) -> None:
+        """Terminate the worker processes; the job ends as `cancelled` within about a second."""
+        self._cancel.set()
 
     def wait(self, timeout: float | None = None) -> bool:
         if self._thread is not None:

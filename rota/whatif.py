@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rota.domain import Scenario
 from rota.output import atomic_write, write_result
@@ -21,9 +24,16 @@ from rota.slots import Plan
 from rota.solver import SolveOptions, solve
 from rota.variant import variant_scenario
 
+if TYPE_CHECKING:
+    from multiprocessing.pool import IMapIterator
+
 COLUMNS = ("variant", "engineers", "p0_cover_pct", "p0_gap_hours", "peak_cover_pct", "event_cover_pct",
            "language_cover_pct", "holiday_shifts", "night_hours", "hours_min", "hours_mean", "hours_max",
            "fairness_spread_hours", "shifts", "shifts_changed_vs_base", "status")
+
+
+class Cancelled(Exception):
+    """The comparison was cancelled: its worker processes were terminated and no comparison was written."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +53,12 @@ def _run(job: Job) -> str:
 
 
 def run_whatif(scenario_dir: Path, variant_paths: list[Path], out: Path, options: SolveOptions,
-               processes: int | None = None) -> list[dict[str, object]]:
-    """Solve the base and every variant in parallel processes; write `out/<label>/` and `out/comparison.*`."""
+               processes: int | None = None, *, on_done: Callable[[str], None] | None = None,
+               cancel: threading.Event | None = None) -> list[dict[str, object]]:
+    """Solve the base and every variant in parallel processes; write `out/<label>/` and `out/comparison.*`.
+
+    `on_done(label)` is called as each solve ends (in the order they end). Setting `cancel` (from another thread)
+    terminates the worker processes within a fraction of a second and raises Cancelled."""
     load_scenario(scenario_dir)  # fail early, with the usual errors, on a bad base
     out.mkdir(parents=True, exist_ok=True)
     prepared = out / "scenarios"
@@ -61,12 +75,30 @@ def run_whatif(scenario_dir: Path, variant_paths: list[Path], out: Path, options
     per_job = max(1, (os.cpu_count() or 1) // processes)
     jobs = [Job(j.label, j.scenario_dir, j.out_dir, SolveOptions(**{**j.options.__dict__, "workers": per_job}))
             for j in jobs]
-    with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(_run, jobs))
+    # A Pool, not a ProcessPoolExecutor: leaving the `with` (an error, Cancelled, Ctrl-C) terminates its workers,
+    # where an executor would wait for every running solve to end.
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        for label in _as_they_end(pool.imap_unordered(_run, jobs), len(jobs), cancel):
+            if on_done is not None:
+                on_done(label)
+        pool.close()
+        pool.join()
     rows = compare([Path(j.out_dir) for j in jobs], [j.label for j in jobs])
     atomic_write(out / "comparison.csv", _csv(rows))
     atomic_write(out / "comparison.md", markdown_table(rows))
     return rows
+
+
+def _as_they_end(results: IMapIterator, count: int, cancel: threading.Event | None) -> Iterator[str]:
+    """Each worker's label as it ends; raises Cancelled as soon as `cancel` is set (checked 5 times a second)."""
+    for _ in range(count):
+        label: str | None = None
+        while label is None:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled
+            with contextlib.suppress(multiprocessing.TimeoutError):
+                label = results.next(timeout=0.2)
+        yield label
 
 
 def _label(path: Path, taken: set[str]) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 import tempfile
+import threading
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -91,6 +92,27 @@ def variant_of(form: VariantForm) -> VariantModel:
                              for e in error.errors()]) from None
 
 
+def describe(variant: VariantModel) -> str:
+    """What a variant changes, in a few words: "removes sin-01 · min_rest_hours = 12 · surge 'Flash sale'"."""
+    parts = []
+    if variant.remove_engineers:
+        parts.append("removes " + ", ".join(variant.remove_engineers))
+    parts += [f"hires {h.count} x {h.level} in {h.centre}" for h in variant.add_engineers]
+    parts += [f"leave for {block.engineer} {block.start}–{block.end}" for block in variant.add_leave]
+    parts += [f"{key} = {value}" for key, value in variant.rules.items()]
+    parts += [f"surge '{event.get('name') or event.get('id')}'" for event in variant.events]
+    for table in ("centres", "shifts", "peaks"):
+        if getattr(variant, table):
+            parts.append(f"{table} {', '.join(str(item.get('id')) for item in getattr(variant, table))} set")
+        if getattr(variant, f"remove_{table}"):
+            parts.append(f"{table} {', '.join(getattr(variant, f'remove_{table}'))} removed")
+    if variant.remove_events:
+        parts.append(f"events {', '.join(variant.remove_events)} removed")
+    if variant.start is not None or variant.days is not None:
+        parts.append(f"window from {variant.start or 'the same start'} for {variant.days or 'the same'} days")
+    return " · ".join(parts) or "changes nothing (the base again)"
+
+
 def examples(folder: Path) -> dict[str, Path]:
     """The example variants in a folder, by their names."""
     out = {}
@@ -106,9 +128,11 @@ def examples(folder: Path) -> dict[str, Path]:
 
 
 def run_variants(files: Mapping[str, bytes], variants: list[Path | VariantModel], out: Path,
-                 options: SolveOptions) -> list[dict[str, object]]:
+                 options: SolveOptions, *, on_done: Callable[[str], None] | None = None,
+                 cancel: threading.Event | None = None) -> list[dict[str, object]]:
     """Solve the scenario `files` and each variant (a .toml path or a built variant) in parallel processes, as
-    `rota whatif`; results under `out/results`. A built variant is labelled by its name."""
+    `rota whatif`; results under `out/results`. A built variant is labelled by its name. `on_done` and `cancel`
+    as in rota.whatif.run_whatif."""
     scenario_dir = out / "input" / "scenario"
     scenario_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
@@ -120,7 +144,7 @@ def run_variants(files: Mapping[str, bytes], variants: list[Path | VariantModel]
             path.write_text(variant_toml(variant), encoding="utf-8")
             variant = path
         paths.append(variant)
-    return run_whatif(scenario_dir, paths, out / "results", options)
+    return run_whatif(scenario_dir, paths, out / "results", options, on_done=on_done, cancel=cancel)
 
 
 def comparison_frame(rows: list[dict[str, object]]) -> pd.DataFrame:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import textwrap
+import threading
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from rota.sizing import size
 from rota.slots import Plan
 from rota.solver import SolveOptions
 from rota.variant import variant_scenario
-from rota.whatif import run_whatif
+from rota.whatif import Cancelled, run_whatif
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -142,9 +145,11 @@ def test_a_bad_variant_gets_clear_errors(tmp_path: Path):
 
 def test_whatif_numbers_agree_with_the_independent_checker(tmp_path: Path):
     out = tmp_path / "out"
+    done: list[str] = []
     rows = run_whatif(DEMO, [VARIANTS / "lose-two-seniors.toml", VARIANTS / "stricter-labour-rules.toml"], out,
-                      SolveOptions(time_limit=20, work_limit=2, seed=0))
+                      SolveOptions(time_limit=20, work_limit=2, seed=0), on_done=done.append)
     assert [r["variant"] for r in rows] == ["base", "lose-two-seniors", "stricter-labour-rules"]
+    assert sorted(done) == ["base", "lose-two-seniors", "stricter-labour-rules"]  # each solve, as it ended
     assert rows[0]["shifts_changed_vs_base"] == 0 and rows[1]["engineers"] == 34
     for row in rows:
         folder = out / str(row["variant"])
@@ -157,6 +162,18 @@ def test_whatif_numbers_agree_with_the_independent_checker(tmp_path: Path):
         assert row["hours_max"] == round(max(hours), 2)
     assert (out / "comparison.csv").read_text().startswith("variant,engineers,p0_cover_pct")
     assert "| p0_cover_pct |" in (out / "comparison.md").read_text()
+
+
+def test_a_cancelled_whatif_terminates_its_workers_and_writes_no_comparison(tmp_path: Path):
+    cancel = threading.Event()
+    threading.Timer(3, cancel.set).start()  # while both long solves run
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        run_whatif(DEMO, [VARIANTS / "lose-two-seniors.toml"], tmp_path / "out", SolveOptions(time_limit=120),
+                   cancel=cancel)
+    assert time.monotonic() - started < 30
+    assert not multiprocessing.active_children()
+    assert not (tmp_path / "out" / "comparison.csv").exists()
 
 
 # ---- sizing: a case whose answer is known by construction -------------------------------------------------------
