@@ -372,6 +372,31 @@ def read_result_csv(path: Path, header: list[str], problems: list[str]) -> list[
 
 
 # ---------------------------------------------------------------------------------------------------------
+# 0. the scenario's times that the contract makes errors
+
+
+def fmt_hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def check_scenario_times(scn: Scenario, problems: list[str]) -> None:
+    """A shift or peak whose start equals its end or is 24:00, and an event whose real end is not after its real
+    start (a start in a spring-forward gap moves forward): the contract gives them no meaning."""
+    daily: list[tuple[str, str, int, int]] = [("shifts", t.id, t.start, t.end) for t in scn.templates.values()]
+    daily += [("peaks", p.id, p.start, p.end) for p in scn.peaks]
+    for table, ident, start, end in daily:
+        where = f"scenario.toml [[{table}]] {ident!r}"
+        if start == end:
+            problems.append(f"{where}: start and end are both {fmt_hhmm(start)}; the contract requires them to differ")
+        if start == 1440:
+            problems.append(f"{where}: start is 24:00, which the contract allows only as an end")
+    for ev in scn.events:
+        if ev.end <= ev.start:
+            problems.append(f"scenario.toml [[events]] {ev.id!r}: ends at {fmt_utc(ev.end)}, not after it starts at "
+                            f"{fmt_utc(ev.start)}")
+
+
+# ---------------------------------------------------------------------------------------------------------
 # 1. assignments.csv
 
 
@@ -960,6 +985,7 @@ def run_checks(scenario_dir: Path, result_dir: Path) -> tuple[list[str], Counts]
     result_dir = Path(result_dir)
     problems: list[str] = []
     counts = Counts()
+    check_scenario_times(scn, problems)
     assignment_records = read_result_csv(result_dir / "assignments.csv", ASSIGNMENTS_HEADER, problems) or []
     shifts = check_assignments(scn, assignment_records, problems)
     counts.shifts = len(assignment_records)

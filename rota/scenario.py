@@ -12,7 +12,7 @@ import io
 import re
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,6 +22,7 @@ import holidays
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from rota.calendar import public_holidays
+from rota.clock import zone
 from rota.domain import (
     LEVELS,
     WEEKDAYS,
@@ -346,13 +347,8 @@ def load_scenario(folder: str | Path) -> Scenario:
     )
     centres = _centres(model, problems)
     shifts = _shifts(model, {c.id for c in centres}, problems)
-    peaks = tuple(
-        Peak(p.id, p.name or p.id, p.timezone, tuple(p.days), p.start, p.end,  # type: ignore[arg-type]
-             p.min_engineers, p.min_seniors, tuple(p.languages))
-        for p in model.peaks
-    )
+    peaks = _peaks(model, problems)
     events = _events(model, problems)
-    _duplicates(SCENARIO_FILE, "[[peaks]]", [p.id for p in peaks], problems)
     for i, event in enumerate(events):  # peak and event ids name gap rules ("<id>:engineers"): they must not meet
         if event.id in {p.id for p in peaks}:
             problems.append(Problem(SCENARIO_FILE, f"[[events]] #{i + 1} '{event.id}'", "id",
@@ -425,11 +421,7 @@ def _shifts(model: ScenarioModel, centre_ids: set[str], problems: list[Problem])
     for i, s in enumerate(model.shifts):
         where = f"[[shifts]] #{i + 1} '{s.id}'"
         start, end = s.start, s.end  # already WallTime (pydantic AfterValidator)
-        if start.minutes == end.minutes:  # type: ignore[attr-defined]  (00:00–24:00 is a 24 h shift)
-            problems.append(Problem(SCENARIO_FILE, where, "end",
-                                    f"the shift is zero-length ({start}–{end}); end must differ from start"))
-        if start.hour == 24:  # type: ignore[attr-defined]
-            problems.append(Problem(SCENARIO_FILE, where, "start", "24:00 is only allowed as an end; use 00:00"))
+        _daily_times("shift", where, start, end, problems)  # type: ignore[arg-type]
         for centre in s.centres or []:
             if centre not in centre_ids:
                 problems.append(Problem(SCENARIO_FILE, where, "centres",
@@ -439,16 +431,53 @@ def _shifts(model: ScenarioModel, centre_ids: set[str], problems: list[Problem])
     return tuple(out)
 
 
+def _daily_times(kind: str, where: str, start: WallTime, end: WallTime, problems: list[Problem]) -> None:
+    """A shift's or a peak's local start and end: `end <= start` ends the next day, but start == end (zero or 24
+    hours?) and a 24:00 start (midnight of which day?) mean nothing; 00:00–24:00 is a whole day."""
+    if start.minutes == end.minutes:
+        problems.append(Problem(SCENARIO_FILE, where, "end",
+                                f"the {kind} is zero-length ({start}–{end}); end must differ from start "
+                                "(00:00–24:00 is a whole day)"))
+    if start.hour == 24:
+        problems.append(Problem(SCENARIO_FILE, where, "start", "24:00 is only allowed as an end; use 00:00"))
+
+
+def _peaks(model: ScenarioModel, problems: list[Problem]) -> tuple[Peak, ...]:
+    out = []
+    for i, p in enumerate(model.peaks):
+        _daily_times("peak", f"[[peaks]] #{i + 1} '{p.id}'", p.start, p.end, problems)  # type: ignore[arg-type]
+        out.append(Peak(p.id, p.name or p.id, p.timezone, tuple(p.days), p.start, p.end,  # type: ignore[arg-type]
+                        p.min_engineers, p.min_seniors, tuple(p.languages)))
+    _duplicates(SCENARIO_FILE, "[[peaks]]", [p.id for p in out], problems)
+    return tuple(out)
+
+
 def _events(model: ScenarioModel, problems: list[Problem]) -> tuple[Event, ...]:
     out = []
     for i, e in enumerate(model.events):
+        where = f"[[events]] #{i + 1} '{e.id}'"
         if e.end <= e.start:
-            problems.append(Problem(SCENARIO_FILE, f"[[events]] #{i + 1} '{e.id}'", "end",
+            problems.append(Problem(SCENARIO_FILE, where, "end",
                                     f"ends ({e.end}) before or when it starts ({e.start})"))
+        else:
+            _real_event_span(where, e, problems)
         out.append(Event(e.id, e.name or e.id, e.timezone, e.start, e.end, e.min_engineers, e.min_seniors,
                          tuple(e.languages)))
     _duplicates(SCENARIO_FILE, "[[events]]", [e.id for e in out], problems)
     return tuple(out)
+
+
+def _real_event_span(where: str, event: EventModel, problems: list[Problem]) -> None:
+    """By the time rule a start the clocks skip moves forward by the gap, and it can pass the end: 02:30–03:00 on
+    the US spring-forward night would be 03:30–03:00 EDT, an event of no length."""
+    tz = zone(event.timezone)
+    start, end = (moment.replace(tzinfo=tz).astimezone(UTC) for moment in (event.start, event.end))
+    if end <= start:
+        begins = start.astimezone(tz).replace(tzinfo=None)
+        problems.append(Problem(SCENARIO_FILE, where, "start",
+                                f"starts ({event.start}) in the gap the clocks skip in {event.timezone}, so it "
+                                f"begins at {begins} local time, not before it ends ({event.end}); start it "
+                                "before the gap or end it later"))
 
 
 def _engineers(rows: list[Row], centre_ids: set[str] | None, problems: list[Problem]) -> tuple[Engineer, ...]:

@@ -199,6 +199,18 @@ def test_right_instant_with_wrong_local_offset_is_caught(tmp_path: Path) -> None
     ]
 
 
+def test_scenario_times_the_contract_makes_errors_are_reported(tmp_path: Path) -> None:
+    toml = edit(BASE_TOML, 'start = "12:00"\nend = "14:00"', 'start = "12:00"\nend = "12:00"')  # the lunch peak
+    toml = edit(toml, 'start = "16:00"\nend = "24:00"', 'start = "24:00"\nend = "08:00"')  # the late shift
+    toml = edit(toml, "end = 2027-03-01T22:00:00", "end = 2027-03-01T20:00:00")  # the launch event
+    problems = check(tmp_path, {**BASE_SCENARIO, "scenario.toml": toml}, BASE_RESULT)
+    assert problems[:3] == [
+        "scenario.toml [[shifts]] 'late': start is 24:00, which the contract allows only as an end",
+        "scenario.toml [[peaks]] 'lunch': start and end are both 12:00; the contract requires them to differ",
+        "scenario.toml [[events]] 'launch': ends at 2027-03-01T12:00:00Z, not after it starts at 2027-03-01T12:00:00Z",
+    ]
+
+
 def test_template_not_offered_at_centre_is_caught(tmp_path: Path) -> None:
     in_centre = '\n[[centres]]\nid = "in"\nname = "Bengaluru"\ntimezone = "Asia/Kolkata"\ncountry = "IN"\n'
     toml = edit(BASE_TOML, 'id = "early"\n', 'id = "early"\ncentres = ["in"]\n') + in_centre

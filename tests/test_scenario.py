@@ -16,6 +16,7 @@ from zoneinfo import available_timezones
 import pytest
 
 from rota.cli import main
+from rota.clock import event_window, peak_occurrences, window
 from rota.scenario import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,10 @@ ABBREVIATION = (
     "'{}' is a zone abbreviation, which is ambiguous (PST is both Manila and US Pacific); "
     "use an IANA name such as 'America/Los_Angeles' or 'Asia/Manila'"
 )
+ZERO_LENGTH = "the {0} is zero-length ({1}–{1}); end must differ from start (00:00–24:00 is a whole day)"
+MIDNIGHT_START = "24:00 is only allowed as an end; use 00:00"
+SEA_EVENING = "[[peaks]] #1 'sea-evening'"
+SEA_EVENING_TIMES_TOML = 'start = "19:00"\nend = "23:00"\nmin_engineers = 3'
 SHIFT_IDS = "sin-day, sin-late, dub-day, dub-late, tor-day, tor-late"
 SUMMARY_SECTIONS = ("Centres", "Headcount", "Public holidays", "Peaks", "Structural pre-check")
 
@@ -211,7 +216,7 @@ def test_shift_time_not_hh_mm(tmp_path: Path, field: str, value: str) -> None:
 def test_zero_length_shift(tmp_path: Path) -> None:
     folder = edited(tmp_path, TOML, SIN_DAY_TOML, SIN_DAY_TOML.replace('end = "16:00"', 'end = "07:00"'))
     assert problems(folder) == [
-        f"{TOML}: {SIN_DAY}, field 'end': the shift is zero-length (07:00–07:00); end must differ from start"
+        f"{TOML}: {SIN_DAY}, field 'end': {ZERO_LENGTH.format('shift', '07:00')}"
     ]
 
 
@@ -220,6 +225,83 @@ def test_a_midnight_to_midnight_shift_is_24_hours_not_zero_length(tmp_path: Path
     folder = edited(tmp_path, TOML, SIN_DAY_TOML, whole_day)
     template = load_scenario(folder).shift("sin-day")
     assert (str(template.start), str(template.end), template.overnight) == ("00:00", "24:00", False)
+
+
+def test_a_shift_starting_at_24_00(tmp_path: Path) -> None:
+    folder = edited(tmp_path, TOML, SIN_DAY_TOML, SIN_DAY_TOML.replace('start = "07:00"', 'start = "24:00"'))
+    assert problems(folder) == [f"{TOML}: {SIN_DAY}, field 'start': {MIDNIGHT_START}"]
+
+
+def peak_times(tmp_path: Path, start: str, end: str) -> Path:
+    """The demo with the first peak (sea-evening, 19:00–23:00 in Jakarta) at other local times."""
+    return edited(tmp_path, TOML, SEA_EVENING_TIMES_TOML, f'start = "{start}"\nend = "{end}"\nmin_engineers = 3')
+
+
+@pytest.mark.parametrize("time", ["19:00", "00:00"])
+def test_a_peak_that_starts_when_it_ends(tmp_path: Path, time: str) -> None:
+    assert problems(peak_times(tmp_path, time, time)) == [
+        f"{TOML}: {SEA_EVENING}, field 'end': {ZERO_LENGTH.format('peak', time)}"]
+
+
+def test_a_peak_starting_at_24_00(tmp_path: Path) -> None:
+    assert problems(peak_times(tmp_path, "24:00", "02:00")) == [
+        f"{TOML}: {SEA_EVENING}, field 'start': {MIDNIGHT_START}"]
+
+
+def test_a_peak_from_24_00_to_24_00_has_both_problems(tmp_path: Path) -> None:
+    assert problems(peak_times(tmp_path, "24:00", "24:00")) == [
+        f"{TOML}: {SEA_EVENING}, field 'end': {ZERO_LENGTH.format('peak', '24:00')}",
+        f"{TOML}: {SEA_EVENING}, field 'start': {MIDNIGHT_START}"]
+
+
+@pytest.mark.parametrize(("start", "end", "hours"),
+                         [("22:00", "02:00", 4), ("00:00", "24:00", 24), ("23:00", "24:00", 1)])
+def test_overnight_and_whole_day_peaks_load(tmp_path: Path, start: str, end: str, hours: int) -> None:
+    scenario = load_scenario(peak_times(tmp_path, start, end))
+    [peak] = [p for p in scenario.peaks if p.id == "sea-evening"]
+    assert (str(peak.start), str(peak.end)) == (start, end)
+    # Jakarta has no DST: every occurrence not clipped by the window lasts exactly this long.
+    assert max(o.minutes for o in peak_occurrences(peak, window(scenario.start, scenario.days))) == hours * 60
+
+
+def test_an_overnight_shift_loads(tmp_path: Path) -> None:
+    night = SIN_DAY_TOML.replace('"07:00"', '"22:00"').replace('"16:00"', '"06:00"')
+    template = load_scenario(edited(tmp_path, TOML, SIN_DAY_TOML, night)).shift("sin-day")
+    assert (str(template.start), str(template.end), template.overnight) == ("22:00", "06:00", True)
+
+
+def toronto_event(start: str, end: str) -> str:
+    """A surge on the night Toronto's clocks jump from 02:00 to 03:00 (2027-03-14)."""
+    return (f'\n[[events]]\nid = "dst-night"\ntimezone = "America/Toronto"\nstart = 2027-03-14T{start}:00\n'
+            f"end = 2027-03-14T{end}:00\nmin_engineers = 1\n")
+
+
+def test_an_event_that_the_spring_forward_gap_leaves_without_length(tmp_path: Path) -> None:
+    folder = appended(tmp_path, TOML, toronto_event("02:30", "03:00"))
+    assert problems(folder) == [
+        f"{TOML}: [[events]] #2 'dst-night', field 'start': starts (2027-03-14 02:30:00) in the gap the clocks skip "
+        "in America/Toronto, so it begins at 2027-03-14 03:30:00 local time, not before it ends "
+        "(2027-03-14 03:00:00); start it before the gap or end it later"]
+
+
+def test_an_event_that_starts_in_the_gap_but_ends_after_it_loads(tmp_path: Path) -> None:
+    scenario = load_scenario(appended(tmp_path, TOML, toronto_event("02:30", "04:00")))
+    [event] = [e for e in scenario.events if e.id == "dst-night"]
+    span = event_window(event, window(scenario.start, scenario.days))
+    assert span is not None and span.minutes == 30  # 03:30–04:00 EDT, by the time rule
+
+
+def test_cli_check_refuses_meaningless_peak_times_with_exit_2(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    folder = peak_times(tmp_path, "24:00", "19:00")
+    with (folder / TOML).open("a", encoding="utf-8") as handle:
+        handle.write(toronto_event("02:15", "03:00"))
+    assert main(["check", str(folder)]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith(f"rota: 2 problem(s) in {folder}:\n")
+    assert f"  {TOML}: {SEA_EVENING}, field 'start': {MIDNIGHT_START}\n" in err
+    assert f"  {TOML}: [[events]] #2 'dst-night', field 'start': starts (2027-03-14 02:15:00)" in err
+    assert "Traceback" not in err
 
 
 def test_two_pins_on_one_day(tmp_path: Path) -> None:
@@ -421,7 +503,7 @@ def several_mistakes(tmp_path: Path) -> tuple[Path, list[str]]:
     expected = [
         f"{TOML}: {SIN_CENTRE}, field 'country': 'XX' is not a country the holidays package knows "
         "(ISO 3166 code like 'SG', 'IE', 'CA')",
-        f"{TOML}: {SIN_DAY}, field 'end': the shift is zero-length (07:00–07:00); end must differ from start",
+        f"{TOML}: {SIN_DAY}, field 'end': {ZERO_LENGTH.format('shift', '07:00')}",
         f"{ENGINEERS}: line {line_of(folder / ENGINEERS, 'sin-03')}, field 'level': 'L4' is not one of L1, L2, L3",
         f"{ENGINEERS}: line {line_of(folder / ENGINEERS, 'sin-05')}, field 'centre': unknown centre 'sng'; "
         "expected one of dub, sin, tor",
