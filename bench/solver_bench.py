@@ -95,8 +95,8 @@ def run_size(size: str, seed: int, limit: float, workers: int, deterministic: bo
     details = (
         f"model: Plan+slots+variables {plan_s:.1f}s, constraints {constraints_s:.1f}s; "
         f"{len(proto.variables):,} variables, {len(proto.constraints):,} constraints\n"
-        f"  stages (objective/bound, wall s): "
-        + "; ".join(f"{st.tier} {st.status} {st.objective:,.0f}/{st.bound:,.0f} {st.seconds:.1f}s"
+        f"  stages (objective/bound, wall s, work): "
+        + "; ".join(f"{st.tier} {st.status} {st.objective:,.0f}/{st.bound:,.0f} {st.seconds:.1f}s {st.work:.2f}w"
                     for st in solution.stages)
         + (f"; no rota in time: {', '.join(missing)}" if missing else "")
         + f"\n  P0 pre-check: {len(unreachable_by_seniors(solution.plan))} intervals out of every senior's reach"

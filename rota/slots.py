@@ -125,8 +125,8 @@ class Plan:
             for day in local_dates(self.window, tz, pad=1):
                 for template in self.templates_for(engineer):
                     span = shift_interval(template, day, tz)
-                    if not span.overlaps(self.window):
-                        continue
+                    if span.end <= span.start or not span.overlaps(self.window):
+                        continue  # (the first: a shift inside the hour a spring switch skips is not there that night)
                     out.append(Slot(
                         engineer=engineer.id, shift=template.id, date=day, span=span,
                         night_minutes=night_minutes(span, tz), weekend=day.weekday() >= 5,

@@ -48,6 +48,7 @@ class StageResult:
     objective: float
     bound: float
     seconds: float
+    work: float = 0.0  # CP-SAT deterministic time used: the budget unit that makes a solve reproducible
 
     @property
     def gap(self) -> float:
@@ -103,10 +104,16 @@ class SolveControl:
         return self._stopped.is_set()
 
 
-# CP-SAT's deterministic time ("work") per wall second with interleaved workers, measured on the 2-core reference
-# machine on the demo; the work budget is time_limit * this, so the wall limit normally does not cut in there
-# (larger models do less work per second: the summary then says the run was not reproducible).
-WORK_PER_SECOND = 0.35
+# CP-SAT's deterministic time ("work") per wall second on the 2-core reference machine: 0.35–0.42 up to some 30,000
+# variables (demo 3.9k, S 4.3k, M 37k variables), falling in proportion beyond (L, 90k: 0.125); the rate below leaves
+# a margin for CP-SAT overshooting a work limit. The budget is time_limit * work_rate(model size), a function of the
+# model alone, so a solve stays reproducible; the wall limit then normally does not cut in (if it does, the result
+# says it was not reproducible).
+WORK_PER_SECOND = 0.3
+
+
+def work_rate(variables: int) -> float:
+    return WORK_PER_SECOND * min(1.0, 30_000 / max(1, variables))
 
 
 @dataclass(frozen=True)
@@ -116,7 +123,7 @@ class SolveOptions:
     Otherwise (`--fast`) the workers search freely on the wall clock: better on large teams, not reproducible."""
 
     time_limit: float = 30.0
-    work_limit: float | None = None  # CP-SAT deterministic time; default time_limit * WORK_PER_SECOND
+    work_limit: float | None = None  # CP-SAT deterministic time; default time_limit * work_rate(model)
     seed: int = 0
     workers: int = 2
     deterministic: bool = True
@@ -148,15 +155,19 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
     m = constraints.build(RotaModel(plan), baseline)
     p0 = m.tier_expr("p0")
     values: dict[Slot, int] | None = None
+    full: list[int] | None = None  # every variable's value in the last stage's rota: a complete hint
     if baseline:
         values = {s: int((s.engineer, s.date.isoformat(), s.shift) in baseline) for s in m.x}
+        # Where the kept rota still obeys every hard rule, a complete hint makes it the first rota of every stage;
+        # a hint of the shifts alone was soon lost (an unchanged demo re-planned in 3 s changed 63 of 330 shifts).
+        full = _complete(m, values)
     stages: list[StageResult] = []
     tiers = m.tiers_used()
     if options.last_tier in tiers:
         tiers = tiers[: tiers.index(options.last_tier) + 1]
-    work_left = options.work_limit if options.work_limit is not None else options.time_limit * WORK_PER_SECOND
+    work_left = (options.work_limit if options.work_limit is not None
+                 else options.time_limit * work_rate(len(m.model.proto.variables)))
     reproducible = True
-    full: list[int] | None = None  # every variable's value in the last stage's rota: a complete hint
     for i, tier in enumerate(tiers):
         if tier == "fairness" and values is not None:
             if baseline is None:  # with a baseline, moving shifts around would cost changes
@@ -174,27 +185,34 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         budget = work_left if i == len(tiers) - 1 else round(work_left * share, 3)
         wall = wall_left if i == len(tiers) - 1 else max(0.05, wall_left * share)
         expr = m.tier_expr(tier)
+        if full is not None and i < len(tiers) - 1 and _value(m, tier, full) == 0:
+            # The rota in hand already pays nothing in this tier: a search could only wander to another rota as good
+            # (which cost a re-plan most of its kept shifts). Hold the tier at 0 and go on.
+            stages.append(StageResult(tier, "OPTIMAL", 0.0, 0.0, 0.0))
+            m.model.add(expr <= 0)
+            continue
         m.model.minimize(expr)
         _hint(m, values, full)
-        solver = _solver(options, wall_left if options.deterministic else wall, budget)
-        control.attach(solver)
         stage_start = time.monotonic()
         reporter = _Reporter(tier, p0, started, on_progress) if on_progress else None
-        status = solver.solve(m.model, reporter) if reporter else solver.solve(m.model)
-        control.attach(None)
-        work = solver.response_proto.deterministic_time
+        solver, status, work = _search(m, options, wall_left if options.deterministic else wall, budget, control,
+                                       reporter, lns_first=full is not None and not baseline)
         work_left = max(0.0, work_left - work)
         if options.deterministic and status != cp_model.OPTIMAL and work < 0.99 * budget:
             reproducible = False  # the wall clock or a stop ended this stage, not the work budget
         if status == cp_model.INFEASIBLE:
             raise InfeasiblePins(_pin_conflicts(plan))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue  # no rota in this stage's time: keep the previous one, go on with the next tier
+            # No rota in this stage's work: keep the previous one, and hold this tier at that rota's value, so a
+            # later tier can never buy its gains with this one's cover.
+            if full is not None and i < len(tiers) - 1:
+                m.model.add(expr <= _value(m, tier, full))
+            continue
         values = {slot: int(solver.boolean_value(var)) for slot, var in m.x.items()}
         full = list(solver.response_proto.solution)
         best = round(solver.objective_value)
         stages.append(StageResult(tier, STATUS[status], solver.objective_value, solver.best_objective_bound,
-                                  time.monotonic() - stage_start))
+                                  time.monotonic() - stage_start, work))
         m.model.add(expr <= best)  # hold this tier at its best while optimising the next
     if values is None:
         values = {slot: 0 for slot in m.x}  # not even a first rota in time: an empty one, every gap reported
@@ -206,7 +224,46 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
                     _penalty_report(m, values), control.stopped, reproducible and options.deterministic, tiers)
 
 
-def _solver(options: SolveOptions, wall: float, work: float) -> cp_model.CpSolver:
+# CP-SAT's full-problem workers take most of the effort, and the neighbourhood searches (LNS) that improve rotas of
+# large teams hardly run: interleaved (deterministic), M's peak stage was 554,940 peak-minutes short after 6 units
+# of work while LNS alone reached 0 in 1.9; free-running on 2 cores, L's peak stage ended 1,168,560 short. So a stage
+# first searches with LNS alone for this share of its work (or seconds), then, warm-started from that rota, with the
+# full search that also proves the bound.
+LNS_SHARE = 0.5
+
+
+def _search(m: RotaModel, options: SolveOptions, wall: float, budget: float, control: SolveControl,
+            reporter: _Reporter | None, lns_first: bool) -> tuple[cp_model.CpSolver, int, float]:
+    """One stage's search within `wall` seconds and `budget` work: the solver holding its best rota, its status and
+    the work it used. `lns_first` when the model holds a complete hint: LNS improves a rota, it does not find one.
+    Not when re-planning against a published rota: LNS wanders among equally good rotas away from it (a 3-second
+    re-plan of the demo after three sick days changed 175 of 335 shifts, against under a quarter with the hinted
+    full search alone)."""
+    started = time.monotonic()
+    phases = [(round(budget * LNS_SHARE, 3), True), (None, False)] if lns_first else [(None, False)]
+    best: tuple[cp_model.CpSolver, int] | None = None
+    work = 0.0
+    for share, lns_only in phases:
+        wall_left = wall - (time.monotonic() - started)
+        if best is not None and (best[1] in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or control.stopped
+                                 or wall_left <= 0.05):
+            break
+        if best is not None and best[1] == cp_model.FEASIBLE:
+            _hint(m, None, list(best[0].response_proto.solution))
+        if share is not None and not options.deterministic:
+            wall_left *= LNS_SHARE  # on the wall clock, the first phase gets its share of the stage's seconds
+        solver = _solver(options, wall_left, budget - work if share is None else share, lns_only)
+        control.attach(solver)
+        status = solver.solve(m.model, reporter) if reporter else solver.solve(m.model)
+        control.attach(None)
+        work += solver.response_proto.deterministic_time
+        if best is None or status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+            best = solver, status  # a later phase starts from the earlier rota, so it is never worse
+    assert best is not None
+    return best[0], best[1], work
+
+
+def _solver(options: SolveOptions, wall: float, work: float, lns_only: bool = False) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.max_time_in_seconds = wall
@@ -215,10 +272,21 @@ def _solver(options: SolveOptions, wall: float, work: float) -> cp_model.CpSolve
         # rota. (At an equal work budget on S, two interleaved workers left 7,680 minutes of peaks short, one 43,020.)
         p.max_deterministic_time = max(0.001, work)
         p.interleave_search = True
+    p.use_lns_only = lns_only
+    if options.deterministic or lns_only:
+        # Every stage and phase presolves afresh; a light presolve keeps that from eating a stage's work (on L a full
+        # one used all 3.3 units of the peak stage's first phase; a light one left room to reach 0 short in 1.9).
+        p.max_presolve_iterations = 1
+        p.find_big_linear_overlap = False
     p.num_workers = options.workers
     p.random_seed = options.seed
     p.log_search_progress = options.log
     return solver
+
+
+def _value(m: RotaModel, tier: str, full: list[int]) -> int:
+    """A tier's value in a rota given as every variable's value."""
+    return sum(p.weight * full[p.var.index] for p in m.penalties if p.tier == tier)
 
 
 def _hint(m: RotaModel, values: dict[Slot, int] | None, full: list[int] | None) -> None:

@@ -189,10 +189,16 @@ def test_coverage_heatmap_and_gaps_table(solved):
     _, cells = chart(at)
     assert len(cells) == 28 * 24 and set(cells["hour"]) == {f"{h:02d}:00" for h in range(24)}
     assert cells["on_shift"].str.len().min() > 0
-    gaps = at.dataframe[-1].value
-    assert {"reason", "suggestion"} <= set(gaps.columns)
-    assert at.subheader[-1].value == f"Gaps ({len(gaps)})"
-    if len(gaps):
+    # A short solve may or may not close every gap: the page must agree with the result either way.
+    analysis = at.session_state["last"].analysis
+    heading = at.subheader[-1].value
+    if heading == "Gaps (0)":
+        assert "No gaps" in at.success[-1].value
+        assert not analysis.gaps
+    else:
+        gaps = at.dataframe[-1].value
+        assert {"reason", "suggestion"} <= set(gaps.columns)
+        assert heading == f"Gaps ({len(gaps)})" and len(gaps) > 0
         assert gaps["suggestion"].str.contains("cover it").all()
 
     at.selectbox(key="zone").set_value("Toronto (America/Toronto)").run()
@@ -200,7 +206,8 @@ def test_coverage_heatmap_and_gaps_table(solved):
     _, cells = chart(at)
     skipped = cells[cells["shade"] == "clocks skip this hour"]
     assert skipped[["day", "hour"]].values.tolist() == [["2027-03-14", "02:00"]]
-    assert at.dataframe[-1].value.columns[2] == "start"
+    if heading != "Gaps (0)":
+        assert at.dataframe[-1].value.columns[2] == "start"
 
 
 def test_people_timeline_and_fairness(solved):

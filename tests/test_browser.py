@@ -210,10 +210,14 @@ def test_solve_the_demo_in_a_real_browser(server: str, browser) -> None:
     page.locator(".vega-embed svg, .vega-embed canvas").first.wait_for(timeout=(SOLVE_SECONDS + 30) * 1000)
     timings["solve → heatmap"] = time.monotonic() - started
     _settle(page)
-    page.get_by_role("heading", name=re.compile(r"^Gaps \(\d+\)$")).wait_for()
-    # The grid is drawn on a canvas; its accessible cells carry the text: a concrete suggestion per gap.
-    page.locator('[data-testid^="glide-cell"]').filter(has_text="cover it").first.wait_for(state="attached")
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the gaps table
+    heading = page.get_by_role("heading", name=re.compile(r"^Gaps \(\d+\)$"))
+    heading.wait_for()
+    if heading.inner_text().strip() == "Gaps (0)":  # an 8-second solve may close every gap: then it says so
+        page.get_by_text("No gaps: every cover rule holds at every minute.").wait_for()
+    else:
+        # The grid is drawn on a canvas; its accessible cells carry the text: a concrete suggestion per gap.
+        page.locator('[data-testid^="glide-cell"]').filter(has_text="cover it").first.wait_for(state="attached")
+        assert page.locator('[data-testid="stDataFrame"]').count() >= 1  # the gaps table
     assert page.locator(".vega-embed canvas, .vega-embed svg").count() >= 1
     heat = page.locator(".vega-embed").first.bounding_box()
     page.mouse.move(heat["x"] + heat["width"] * 0.5, heat["y"] + heat["height"] * 0.4)  # a cell mid-map

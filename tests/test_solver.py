@@ -72,6 +72,18 @@ def test_spring_forward_night_shift_lasts_seven_hours_and_cover_follows_it():
     assert (first.span.start, first.span.end) == (at(date(2027, 3, 14), 3), at(date(2027, 3, 14), 10))
 
 
+
+def test_a_shift_inside_the_skipped_spring_hour_is_not_there_that_night():
+    # 02:30–03:00 in Toronto on 14 March 2027 does not exist (02:00 jumps to 03:00): read by the one time rule it
+    # would start at 03:30 and end at 03:00, a negative shift that lowered the weekly hours. It exists on the 15th.
+    toronto = Centre("tor", "Toronto", "America/Toronto", "CA", "ON")
+    sliver = shift("sliver", "02:30", "03:00", ("tor",))
+    sol = solve(scenario([engineer("ana", centre="tor")], [sliver], centres=(toronto,), start=date(2027, 3, 14),
+                         days=2), FAST)
+    dates = {s.date for s in sol.plan.slots}
+    assert date(2027, 3, 14) not in dates and date(2027, 3, 15) in dates
+    assert all(s.minutes > 0 for s in sol.plan.slots)
+
 def test_event_needs_extra_engineers_and_its_shortfall_is_reported():
     surge = event("sale", datetime(2027, 3, 1, 0), datetime(2027, 3, 1, 12), engineers=3)
     team = [engineer("ana"), engineer("bo"), engineer("cy", level="L1")]
