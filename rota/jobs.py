@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from rota.constraints import Baseline
 from rota.domain import Scenario
@@ -24,8 +24,48 @@ from rota.whatif import Cancelled
 from rota.whatif_views import run_variants
 
 
+@dataclass(kw_only=True)
+class _Background:
+    """Work in a daemon thread: when it started and finished, whether it runs, waiting for it. A job says what its
+    `_work` does and turns that work's failures into its own outcome."""
+
+    started: float = 0.0
+    finished: float | None = None
+    _thread: threading.Thread | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _thread_name: ClassVar[str] = "rota-job"
+
+    def start(self) -> Self:
+        self.started = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name=self._thread_name, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self._work()
+        finally:
+            self.finished = time.monotonic()
+
+    def _work(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None and self._thread is not None
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not self.running
+
+
 @dataclass
-class SolveJob:
+class SolveJob(_Background):
     scenario: Scenario
     options: SolveOptions
     hint: dict[tuple[str, str, str], int] | None = None  # the last rota: a warm start that a re-solve stays close to
@@ -36,18 +76,9 @@ class SolveJob:
     solution: Solution | None = None
     analysis: Analysis | None = None  # computed in the thread too: the pages only draw it
     error: str = ""
-    started: float = 0.0
-    finished: float | None = None
-    _thread: threading.Thread | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _thread_name: ClassVar[str] = "rota-solve"
 
-    def start(self) -> SolveJob:
-        self.started = time.monotonic()
-        self._thread = threading.Thread(target=self._run, name="rota-solve", daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
+    def _work(self) -> None:
         try:
             solution = solve(self.scenario, self.options, self._on_progress, self.control,
                              self.baseline if self.baseline is not None else self.hint)
@@ -57,20 +88,10 @@ class SolveJob:
             self.error = f"The pins cannot all be obeyed together: {'; '.join(error.details)}. Remove one and re-solve."
         except Exception as error:  # a bug must reach the page as a message, not kill the session silently
             self.error = f"The solve failed: {type(error).__name__}: {error}"
-        finally:
-            self.finished = time.monotonic()
 
     def _on_progress(self, progress: Progress) -> None:
         with self._lock:
             self.progress.append(progress)
-
-    @property
-    def running(self) -> bool:
-        return self.finished is None and self._thread is not None
-
-    @property
-    def elapsed(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
 
     def latest(self) -> Progress | None:
         with self._lock:
@@ -83,14 +104,9 @@ class SolveJob:
     def stop(self) -> None:
         self.control.stop()
 
-    def wait(self, timeout: float | None = None) -> bool:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return not self.running
-
 
 @dataclass
-class WhatIfJob:
+class WhatIfJob(_Background):
     """The scenario `files` and each variant solved side by side in worker processes (rota.whatif), from a thread.
 
     Ends with `rows` (the comparison), `problems` (a base or variant the loader refuses), `cancelled` or `error`."""
@@ -102,20 +118,11 @@ class WhatIfJob:
     problems: list[Problem] = field(default_factory=list)
     cancelled: bool = False
     error: str = ""
-    started: float = 0.0
-    finished: float | None = None
     _done: list[str] = field(default_factory=list, repr=False)  # labels of the solves that ended, in that order
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
-    _thread: threading.Thread | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _thread_name: ClassVar[str] = "rota-whatif"
 
-    def start(self) -> WhatIfJob:
-        self.started = time.monotonic()
-        self._thread = threading.Thread(target=self._run, name="rota-whatif", daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
+    def _work(self) -> None:
         try:
             with tempfile.TemporaryDirectory(prefix="rota-whatif-") as tmp:
                 self.rows = run_variants(self.files, self.variants, Path(tmp), self.options,
@@ -126,8 +133,6 @@ class WhatIfJob:
             self.cancelled = True
         except Exception as error:  # a bug must reach the page as a message, not kill the session silently
             self.error = f"The comparison failed: {type(error).__name__}: {error}"
-        finally:
-            self.finished = time.monotonic()
 
     def _on_done(self, label: str) -> None:
         with self._lock:
@@ -143,19 +148,6 @@ class WhatIfJob:
         with self._lock:
             return list(self._done)
 
-    @property
-    def running(self) -> bool:
-        return self.finished is None and self._thread is not None
-
-    @property
-    def elapsed(self) -> float:
-        return (self.finished or time.monotonic()) - self.started
-
     def cancel(self) -> None:
         """Terminate the worker processes; the job ends as `cancelled` within about a second."""
         self._cancel.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        if self._thread is not None:
-            self._thread.join(timeout)
-        return not self.running
