@@ -345,20 +345,14 @@ def _base_url(option: str | None) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    import rota
     from rota.store import ENV_STORE, open_store
 
-    root = Path(rota.__file__).resolve().parents[1]
-    if not (root / "server.py").is_file():
-        print(f"rota: server.py not found in {root}; run rota serve from a checkout of the repository",
-              file=sys.stderr)
-        return EXIT_INPUT
     store = open_store(args.store)  # fail here, clearly, rather than inside the server
-    os.environ[ENV_STORE] = store.location.url  # the factory in server.py opens the same store
+    os.environ[ENV_STORE] = store.location.url  # the factory in rota.web.server opens the same store
     store.close()
     print(f"Serving the web UI and the feeds on http://{args.host}:{args.port}/ (store {store.location.label})",
           flush=True)
-    uvicorn.run("server:create_app", factory=True, host=args.host, port=args.port, app_dir=str(root),
+    uvicorn.run("rota.web.server:create_app", factory=True, host=args.host, port=args.port,
                 access_log=not args.quiet, log_level="warning" if args.quiet else "info")
     return 0
 

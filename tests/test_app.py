@@ -44,7 +44,7 @@ def start() -> AppTest:
 
 
 def visit(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"app_pages/{page}.py").run()
+    at.switch_page(f"rota/web/app_pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -36,13 +36,9 @@ ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
 def serve_command(port: int, store: Path) -> list[str]:
-    """How the README starts the UI: `rota serve` (Streamlit's st.App under uvicorn, with the feeds). Before
-    server.py existed the UI was started with `streamlit run app.py`; that stays the fallback."""
-    if (ROOT / "server.py").is_file():
-        rota = Path(sys.executable).with_name("rota")
-        return [str(rota), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store), "--quiet"]
-    return [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-            "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    """How the README starts the UI: `rota serve` (Streamlit's st.App under uvicorn, with the feeds)."""
+    rota = Path(sys.executable).with_name("rota")
+    return [str(rota), "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store), "--quiet"]
 
 
 def _free_port() -> int:

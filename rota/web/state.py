@@ -40,7 +40,7 @@ from rota.views import Analysis, hint_from, progress_frame
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parents[2] / "data"  # the checkout's scenarios (demo, variants)
 DEMO = DATA / "demo"
 T = TypeVar("T")
 
@@ -154,7 +154,8 @@ def require_result() -> Analysis:
         running = job() is not None and job().running  # type: ignore[union-attr]
         st.info("Solving… the rota appears here as soon as it is ready." if running
                 else "No rota yet: solve one on the Plan page.")
-        st.page_link("app_pages/plan.py", label="Go to Plan", icon=":material/calculate:")
+        st.page_link(str(Path(__file__).resolve().parent / "app_pages" / "plan.py"), label="Go to Plan",
+                     icon=":material/calculate:")
         st.stop()
     if result_is_stale():
         st.info("The scenario changed since this rota was solved: re-solve on the Plan page to see it here.")

@@ -5,17 +5,17 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-import ui_state
 from rota import publishing, views
 from rota.report import shifts_of
 from rota.scenario_io import apply_edits, result_zip, table
 from rota.solver import SolveOptions
 from rota.store import StoreError
+from rota.web import state
 
 st.title("Plan")
-scenario = ui_state.scenario()
-plan = ui_state.plan()
-issues = ui_state.problems()
+scenario = state.scenario()
+plan = state.plan()
+issues = state.problems()
 
 left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
 time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=3600, step=5, key="time_limit")
@@ -28,7 +28,7 @@ keep_published = st.toggle("Keep the published rota where possible", key="keep_p
                            help="Re-plan from the latest published version: after cover, as few of its shifts as "
                                 "possible change (for a re-plan after sickness or a new pin)")
 kept = None
-if keep_published and (store := ui_state.store()) is not None:
+if keep_published and (store := state.store()) is not None:
     try:
         kept = publishing.published_baseline(store, scenario)
     except StoreError as error:
@@ -39,24 +39,24 @@ if keep_published and (store := ui_state.store()) is not None:
         st.caption(f"Re-plans from published version {kept[0]} ({len(kept[1])} shifts in this window): after cover, "
                    "it changes as few of them as possible.")
 
-current = ui_state.job()
-result = ui_state.result()
+current = state.job()
+result = state.result()
 if current is not None and current.running:
-    ui_state.solve_status()
+    state.solve_status()
 else:
     label = "Re-solve" if result else "Solve"
     if right.button(label, type="primary", disabled=bool(issues), key="solve",
                     help="Fix the scenario's problems first" if issues else "Solve with the pins below"):
-        ui_state.start_solve(SolveOptions(time_limit=float(time_limit), seed=int(seed), workers=int(workers),
+        state.start_solve(SolveOptions(time_limit=float(time_limit), seed=int(seed), workers=int(workers),
                                           deterministic=not fast), keep=kept)
         st.rerun()
     if current is not None and current.error:
         st.error(current.error, icon="⛔")
 
 if result is not None:
-    solution = ui_state.result_solution()
+    solution = state.result_solution()
     assert solution is not None
-    if ui_state.result_is_stale():
+    if state.result_is_stale():
         st.info("The scenario changed since this rota was solved (a pin or an edit): re-solve to apply it.")
     s = result.summary
     cols = st.columns(6)
@@ -69,7 +69,7 @@ if result is not None:
     with st.expander("Stages"):
         st.dataframe([{"stage": st_.tier, "status": st_.status, "objective": st_.objective, "bound": st_.bound,
                        "seconds": round(st_.seconds, 2)} for st_ in solution.stages], hide_index=True)
-    job = ui_state.result_job()
+    job = state.result_job()
     version = job.context.get("kept_version") if job else None
     if job is not None and job.baseline is not None and version is not None:
         changes = publishing.diff_frame(job.baseline, shifts_of(result.chosen))
@@ -84,7 +84,7 @@ if result is not None:
                                         "after": st.column_config.TextColumn("re-planned")})
     # Built only on click (it recomputes the result files); the callable runs outside this script run, so it gets
     # the files now rather than reading the session later.
-    files = ui_state.result_files()
+    files = state.result_files()
     st.download_button("Download the result (.zip)", key="download_result", mime="application/zip",
                        file_name="rota-result.zip", data=lambda: result_zip(solution, files))
 
@@ -92,18 +92,18 @@ st.subheader("Pins")
 st.caption("Choose a value in a cell to fix that shift (◆ shift) or to forbid work that day (◆ off); – removes the "
            "pin. Unpinned cells show the last rota (– for no shift). Then re-solve.")
 centres = {c.name: c.id for c in scenario.centres}
-ui_state.choose("pin_centre", list(centres))
+state.choose("pin_centre", list(centres))
 centre = centres[st.segmented_control("Centre", list(centres), key="pin_centre") or next(iter(centres))]
 
 
 def pin_grid() -> pd.DataFrame:
-    return views.pin_grid(ui_state.plan(), result.chosen if result is not None else None, centre)
+    return views.pin_grid(state.plan(), result.chosen if result is not None else None, centre)
 
 
 def apply_pins(grid: pd.DataFrame, edited: pd.DataFrame) -> bool:
-    changed = ui_state.store_table("pins.csv", views.pins_after_edit(table(ui_state.files(), "pins.csv"), grid,
+    changed = state.store_table("pins.csv", views.pins_after_edit(table(state.files(), "pins.csv"), grid,
                                                                       edited))
-    ui_state.bump("pin_grid_" + centre)  # a fresh grid, drawn from the new pins
+    state.bump("pin_grid_" + centre)  # a fresh grid, drawn from the new pins
     return changed
 
 
@@ -117,14 +117,14 @@ grid = pin_grid()
 options = views.pin_options(scenario, centre)
 columns = {d: st.column_config.SelectboxColumn(f"{date.fromisoformat(d):%a %d}", options=options, width="small")
            for d in grid.columns[1:]}
-key = ui_state.editor_key("pin_grid_" + centre)
+key = state.editor_key("pin_grid_" + centre)
 edited = st.data_editor(grid, key=key, disabled=["engineer"], on_change=on_pin_edit, args=(key,),
                         column_config={"_index": st.column_config.TextColumn("id"), **columns}, width="stretch")
 if not edited.equals(grid) and apply_pins(grid, edited):  # edits seeded without a change event (AppTest)
     st.rerun()
 
 with st.expander(f"All pins ({len(scenario.pins)})", expanded=any(p.file == "pins.csv" for p in issues)):
-    ui_state.table_editor("pins.csv", {
+    state.table_editor("pins.csv", {
         "engineer": st.column_config.SelectboxColumn("engineer", options=[e.id for e in scenario.engineers]),
         "shift": st.column_config.SelectboxColumn("shift", options=["off", *(t.id for t in scenario.shifts)]),
     })

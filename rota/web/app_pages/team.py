@@ -4,15 +4,15 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-import ui_state
 from rota import views
 from rota.domain import LEVELS
 from rota.scenario_io import other_problems
+from rota.web import state
 
 st.title("Team")
-scenario = ui_state.scenario()
-issues = ui_state.problems()
-ui_state.show_problems(other_problems(issues))  # problems that belong to no row (scenario.toml, a header, …)
+scenario = state.scenario()
+issues = state.problems()
+state.show_problems(other_problems(issues))  # problems that belong to no row (scenario.toml, a header, …)
 
 
 @st.fragment(run_every=30)
@@ -31,7 +31,7 @@ st.subheader("Engineers")
 st.caption("Add, remove or change a row; it is checked at once by the same rules as `rota check`. Languages are "
            "ISO 639-1 codes separated by `;`; an empty weekly cap means the rules' "
            f"{scenario.rules.max_hours_per_week:g} h.")
-ui_state.table_editor("engineers.csv", {
+state.table_editor("engineers.csv", {
     "id": st.column_config.TextColumn("id"),
     "centre": st.column_config.SelectboxColumn("centre", options=[c.id for c in scenario.centres]),
     "level": st.column_config.SelectboxColumn("level", options=list(LEVELS)),
@@ -41,7 +41,7 @@ ui_state.table_editor("engineers.csv", {
 
 st.subheader("Leave")
 st.caption("Inclusive local dates (YYYY-MM-DD) in the engineer's centre.")
-ui_state.table_editor("leave.csv", {
+state.table_editor("leave.csv", {
     "engineer": st.column_config.SelectboxColumn("engineer", options=[e.id for e in scenario.engineers]),
     "start": st.column_config.TextColumn("start", validate=r"^\d{4}-\d{2}-\d{2}$"),
     "end": st.column_config.TextColumn("end", validate=r"^\d{4}-\d{2}-\d{2}$"),

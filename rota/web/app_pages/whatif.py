@@ -6,22 +6,22 @@ from datetime import datetime, time
 import altair as alt
 import streamlit as st
 
-import ui_state
 from rota import whatif_views as wv
 from rota.grade import solution_numbers
 from rota.scenario import ScenarioError
 from rota.solver import SolveOptions
 from rota.variant import AddEngineers, AddLeave
+from rota.web import state
 
 st.title("What-if")
-scenario = ui_state.scenario()
+scenario = state.scenario()
 engineer_ids = [e.id for e in scenario.engineers]
 centres = {c.name: c for c in scenario.centres}
 built: list = st.session_state.setdefault("whatif_built", [])
 compare, grading = st.tabs(["Compare variants", "Grade a schedule (.ics)"])
 
 with compare:
-    examples = wv.examples(ui_state.DATA / "variants")
+    examples = wv.examples(state.DATA / "variants")
     picked = st.multiselect("Example variants (data/variants)", list(examples), key="whatif_examples")
 
     with st.expander("Build a variant"), st.form("variant_form", border=False):
@@ -71,7 +71,7 @@ with compare:
                     if surge_on else None,
                     start=move_start if move else None, days=int(move_days) if move else None)))
             except ScenarioError as error:
-                ui_state.show_problems(error.problems)
+                state.show_problems(error.problems)
     if built:
         st.markdown("**Built variants**")
         for i, variant in enumerate(built):
@@ -84,24 +84,24 @@ with compare:
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     limit = left.number_input("Time limit per solve (seconds)", min_value=1, max_value=600, key="whatif_limit")
     chosen = [examples[p] for p in picked] + built
-    comparing = ui_state.whatif_job()
+    comparing = state.whatif_job()
     if comparing is not None and comparing.running:
-        ui_state.whatif_status()
+        state.whatif_status()
     else:
         if right.button(f"Compare the base with {len(chosen)} variant(s)", type="primary", key="whatif_run",
                         disabled=not chosen, help="Each solve runs in its own process, in parallel, in the "
                                                   "background: the page stays usable"):
-            ui_state.start_whatif(chosen, SolveOptions(time_limit=float(limit)))
+            state.start_whatif(chosen, SolveOptions(time_limit=float(limit)))
             st.rerun()
         if comparing is not None and comparing.cancelled:
             st.info("The comparison was cancelled." + (" The one before is shown below."
-                                                       if ui_state.whatif_rows() else ""))
+                                                       if state.whatif_rows() else ""))
         if comparing is not None and comparing.problems:
-            ui_state.show_problems(comparing.problems)
+            state.show_problems(comparing.problems)
         if comparing is not None and comparing.error:
             st.error(comparing.error, icon="⛔")
 
-    rows = ui_state.whatif_rows()
+    rows = state.whatif_rows()
     if rows:
         table = wv.comparison_frame(rows)
         changed = wv.differs_from_base(table)
@@ -133,19 +133,19 @@ with grading:
     mapping = st.file_uploader("Optional mapping (CSV with match,engineer)", type=["csv"], key="grade_map")
     if ics is not None:
         try:
-            graded = wv.grade_upload(ui_state.plan(), ics.getvalue(), mapping.getvalue() if mapping else None,
+            graded = wv.grade_upload(state.plan(), ics.getvalue(), mapping.getvalue() if mapping else None,
                                      ics.name)
         except ScenarioError as error:
             graded = None
-            ui_state.show_problems(error.problems)
+            state.show_problems(error.problems)
         except ValueError as error:  # e.g. a mapping that is not UTF-8 text
             graded = None
             st.error(f"{ics.name} cannot be graded: {error}", icon="⛔")
         if graded is not None:
-            solution = ui_state.result_solution()
+            solution = state.result_solution()
             ours = None
-            if solution is not None and not ui_state.result_is_stale():
-                ours = ui_state.memo("solution_numbers", ui_state.result_token(), lambda: solution_numbers(solution))
+            if solution is not None and not state.result_is_stale():
+                ours = state.memo("solution_numbers", state.result_token(), lambda: solution_numbers(solution))
             else:
                 st.info("Solve on the Plan page to see rota's own numbers beside the schedule's.")
             st.dataframe(wv.grade_numbers_frame(graded.numbers(), ours), hide_index=True, width="stretch",

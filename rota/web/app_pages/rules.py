@@ -4,18 +4,18 @@ the labour rules."""
 import altair as alt
 import streamlit as st
 
-import ui_state
 from rota import views
 from rota.clock import iso_utc
 from rota.slots import unreachable_by_seniors
+from rota.web import state
 
 st.title("Rules & cover")
-scenario = ui_state.scenario()
-plan = ui_state.plan()
+scenario = state.scenario()
+plan = state.plan()
 st.caption(f"{scenario.name}: {iso_utc(plan.window.start)} → {iso_utc(plan.window.end)} ({scenario.days} days)")
 
 st.subheader("Shifts on the UTC day")
-strip = ui_state.memo("strip", st.session_state.valid_key, lambda: views.shift_strip(scenario))
+strip = state.memo("strip", st.session_state.valid_key, lambda: views.shift_strip(scenario))
 periods = list(dict.fromkeys(strip["period"]))
 st.caption("Each bar is a shift template in its centre's wall time, drawn in UTC; peaks below in their market's zone. "
            f"The window has {len(periods)} period(s) of constant UTC offsets: the seams move when a centre changes "

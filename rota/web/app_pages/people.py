@@ -4,22 +4,22 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-import ui_state
 from rota import views
+from rota.web import state
 
 st.title("People")
-result = ui_state.require_result()
+result = state.require_result()
 
 scenario = result.plan.scenario
-token = ui_state.result_token()
+token = state.result_token()
 centres = {f"{c.name} ({c.timezone})": c.id for c in scenario.centres}
-ui_state.choose("people_centre", list(centres))
+state.choose("people_centre", list(centres))
 centre = centres[st.selectbox("Centre", list(centres), key="people_centre")]
 
 st.subheader("Timeline in local time")
-frame = ui_state.memo("timeline", (token, centre), lambda: views.timeline_frame(result.plan, result.chosen, centre))
+frame = state.memo("timeline", (token, centre), lambda: views.timeline_frame(result.plan, result.chosen, centre))
 weeks = views.weeks(result.plan.scenario)
-ui_state.choose("people_span", ["whole window", *weeks])
+state.choose("people_span", ["whole window", *weeks])
 span = st.segmented_control("Show", ["whole window", *weeks], key="people_span") or "whole window"
 if span != "whole window":
     first = weeks[span]
@@ -52,7 +52,7 @@ metric_names = {"hours": "Hours", "night_hours": "Night hours", "weekend_shifts"
                 "holiday_shifts": "Holiday shifts", "peak_shifts": "Peak shifts"}
 metric = st.segmented_control("Metric", list(metric_names), format_func=metric_names.get, key="metric") or "hours"
 load = result.load
-spread = ui_state.memo("fairness", token, lambda: views.fairness_frame(load))
+spread = state.memo("fairness", token, lambda: views.fairness_frame(load))
 one = spread[spread["metric"] == metric]
 groups = list(one["group"])
 bars = alt.Chart(one).mark_rule(strokeWidth=10, opacity=0.25, color="#4c78a8").encode(

@@ -4,19 +4,19 @@ gaps with their reasons and a concrete suggestion each."""
 import altair as alt
 import streamlit as st
 
-import ui_state
 from rota import views
+from rota.web import state
 
 st.title("Coverage")
-result = ui_state.require_result()
+result = state.require_result()
 
 scenario = result.plan.scenario
 zones = views.zone_options(scenario, st.context.timezone)
-ui_state.choose("zone", list(zones))
+state.choose("zone", list(zones))
 label = st.selectbox("Show times in", list(zones), key="zone")
 tz = zones[label]
-token = ui_state.result_token()
-cells = ui_state.memo("heatmap", (token, tz), lambda: views.heatmap_frame(result.hourly, tz))
+token = state.result_token()
+cells = state.memo("heatmap", (token, tz), lambda: views.heatmap_frame(result.hourly, tz))
 
 s = result.summary
 cols = st.columns(4)
@@ -50,7 +50,7 @@ st.caption("Numbers are the seniors on shift for the whole hour. Red: a P0 gap; 
            "shows the worse of its two real hours (hover for both).")
 
 # After the heatmap on purpose: writing every gap's reason and suggestion is the slow part of this page.
-gaps = ui_state.memo("gaps", (token, tz), lambda: views.gaps_frame(result.plan, result.chosen, result.gaps, tz))
+gaps = state.memo("gaps", (token, tz), lambda: views.gaps_frame(result.plan, result.chosen, result.gaps, tz))
 st.subheader(f"Gaps ({len(gaps)})")
 if gaps.empty:
     st.success("No gaps: every cover rule holds at every minute.")

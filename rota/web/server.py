@@ -1,4 +1,4 @@
-"""The one process that serves rota: the Streamlit web UI (app.py) and the calendar feeds (rota.feeds).
+"""The one process that serves rota: the Streamlit web UI (rota/web/app.py) and the calendar feeds (rota.feeds).
 
 Started by `rota serve` (uvicorn, factory mode); the store comes from $ROTA_STORE, which `rota serve --store` sets.
 """
@@ -12,8 +12,8 @@ import streamlit as st
 from rota.feeds import routes
 from rota.store import open_store
 
-ROOT = Path(__file__).resolve().parent
+APP = Path(__file__).resolve().parent / "app.py"
 
 
 def create_app() -> st.App:
-    return st.App(ROOT / "app.py", routes=routes(open_store()))
+    return st.App(APP, routes=routes(open_store()))

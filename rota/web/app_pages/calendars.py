@@ -4,21 +4,21 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-import ui_state
 from rota import publishing
 from rota.scenario import ScenarioError
 from rota.store import RETENTION, StoreError
 from rota.tokens import BaseURLError, insecure, public_base_url
+from rota.web import state
 
 st.title("Calendars")
-result = ui_state.result()
-solution = ui_state.result_solution()
-store = ui_state.store()
+result = state.result()
+solution = state.result_solution()
+store = state.store()
 
 
 def _calendars() -> dict[str, bytes]:
     # Stamped once per solved rota, so the same rota downloads as the same bytes (as `rota ical`).
-    files = ui_state.result_files()
+    files = state.result_files()
     stamp = datetime.now(UTC).replace(microsecond=0)
     return publishing.calendar_files(solution, files, stamp)  # type: ignore[arg-type]
 
@@ -27,13 +27,13 @@ st.subheader("Download")
 if result is None or solution is None:
     st.info("Solve a rota on the Plan page first: its calendars can then be downloaded and published here.")
 else:
-    if ui_state.result_is_stale():
+    if state.result_is_stale():
         st.info("The scenario changed since this rota was solved: these calendars are of the rota as solved.")
     try:
-        calendars = ui_state.memo("calendars", ui_state.result_token(), _calendars)
+        calendars = state.memo("calendars", state.result_token(), _calendars)
     except ScenarioError as error:
         calendars = {}
-        ui_state.show_problems(error.problems)
+        state.show_problems(error.problems)
     scenario = result.plan.scenario
     if calendars:
         people, centres, everyone = st.columns(3, vertical_alignment="bottom")
@@ -61,7 +61,7 @@ if store is not None:
                  help="Solve on the Plan page first" if solution is None else None
                  ) and solution is not None:
         try:
-            report = publishing.publish(store, solution, ui_state.result_files())
+            report = publishing.publish(store, solution, state.result_files())
             v = report.version
             st.session_state.publish_message = (
                 f"Published version {v.id}: {v.shifts} shifts — {v.added} new, {v.changed} changed, "
