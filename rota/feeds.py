@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,11 +22,12 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rota import tokens
-from rota.store import FeedDocument, FeedRecord, Store
+from rota.store import FeedDocument, FeedRecord, Store, StoreError
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 CACHE_ENTRIES = 512
 _NOT_FOUND_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+_log = logging.getLogger(__name__)
 _ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -57,8 +59,14 @@ class FeedServer:
         token = name.removesuffix(".ics")
         if token == name or not tokens.well_formed(token):
             return not_found(request)
-        found = self.store.lookup(token)
-        cached = self._document(*found) if found is not None else None
+        try:
+            found = self.store.lookup(token)
+            cached = self._document(*found) if found is not None else None
+        except StoreError as error:
+            # A damaged or unreachable store: calendar apps retry later; the operator reads why in the log.
+            _log.error("feed request failed: %s", error)
+            return PlainTextResponse("Service Unavailable: the calendar store cannot be read\n", status_code=503,
+                                     headers={**_NOT_FOUND_HEADERS, "Retry-After": "300"})
         if cached is None:
             return not_found(request)
         use_gzip = _accepts_gzip(request.headers.get("accept-encoding", ""))

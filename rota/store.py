@@ -13,6 +13,7 @@ events again as a new version, so SEQUENCE only ever grows and calendar apps tak
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import platformdirs
 from sqlalchemy import (
@@ -42,7 +44,14 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 
 from rota import tokens
 from rota.ical import CANCELLED, CONFIRMED, CalendarEvent, Feed, ShiftContent, feeds_for, render, shifts_from_result
@@ -122,6 +131,7 @@ class Location:
     url: str
     key_file: Path
     label: str  # for messages: the file path, or the URL without its password
+    default: bool = False  # the user's data dir: its folder may be created; a location given explicitly must exist
 
 
 def default_path() -> Path:
@@ -130,12 +140,15 @@ def default_path() -> Path:
 
 def locate(option: str | None = None) -> Location:
     """--store, else $ROTA_STORE, else the user's data dir. A plain path means a SQLite file; a URL is SQLAlchemy's."""
-    raw = option or os.environ.get(ENV_STORE) or str(default_path())
+    given = option or os.environ.get(ENV_STORE)
+    raw = given or str(default_path())
     if "://" in raw:
         try:
             url = make_url(raw)
-        except ArgumentError as error:
-            raise StoreError(f"store URL {raw!r} is not a SQLAlchemy URL: {error}") from None
+        except (ArgumentError, ValueError) as error:
+            raise StoreError(f"store URL {raw!r} is not a SQLAlchemy URL ({error}); expected e.g. "
+                             "postgresql+psycopg://user:password@host:5432/rota or sqlite:////path/rota.sqlite3, "
+                             "or a plain file path") from None
         database = url.database if url.get_backend_name() == "sqlite" else None
         key = Path(database + ".key") if database and database != ":memory:" else default_path().with_name(
             "feed-secret.key")
@@ -145,7 +158,7 @@ def locate(option: str | None = None) -> Location:
         path = Path(raw).expanduser().absolute()
         text, key, label = f"sqlite:///{path}", path.with_name(path.name + ".key"), str(path)
     key_env = os.environ.get(ENV_KEY)
-    return Location(text, Path(key_env).expanduser() if key_env else key, label)
+    return Location(text, Path(key_env).expanduser() if key_env else key, label, default=not given)
 
 
 # --- records -----------------------------------------------------------------------------------------------------
@@ -219,11 +232,12 @@ class _Row:
 class Store:
     def __init__(self, location: Location):
         self.location = location
-        self.engine = _engine(location)
+        self.engine, self.read_only = _engine(location)
         try:
             self._ensure_schema()
-        except OperationalError as error:
-            raise StoreError(f"cannot open the store {location.label}: {error.orig}") from None
+        except DBAPIError as error:
+            self.engine.dispose()
+            raise StoreError(_explain(location, error)) from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -231,8 +245,22 @@ class Store:
     # transactions
 
     @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read; a database that fails (damaged, gone, unreachable) becomes a StoreError that says what to do."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except DBAPIError as error:
+            raise StoreError(_explain(self.location, error)) from None
+
+    @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """A write transaction, serialised with every other writer before it reads anything."""
+        """A write transaction, serialised with every other writer before it reads anything. It commits whole or
+        not at all: any failure inside rolls everything back."""
+        if self.read_only:
+            raise StoreError(f"the store {self.location.label} is read-only for this user (the file or its folder "
+                             "is not writable): nothing was changed. Publishing needs write access; feeds can still "
+                             "be served from it (rota serve)")
         try:
             with self.engine.connect() as conn:
                 conn.execution_options(rota_write=True)
@@ -240,12 +268,15 @@ class Store:
                     # SQLite: BEGIN IMMEDIATE already holds the write lock. Elsewhere this row lock serialises
                     # publishers; under READ COMMITTED the reads after it see the version committed before us.
                     conn.execute(update(meta).where(meta.c.key == _LOCK).values(value=meta.c.value))
+                    _check_integrity(conn, self.location)  # never write into a damaged file
                     yield conn
         except OperationalError as error:
             if "locked" in str(error.orig) or "busy" in str(error.orig):
                 raise StoreError(f"the store {self.location.label} stayed busy for {BUSY_SECONDS:.0f} s (another "
                                  "publish?); nothing was changed, try again") from None
-            raise StoreError(f"store {self.location.label}: {error.orig}") from None
+            raise StoreError(_explain(self.location, error, writing=True)) from None
+        except DBAPIError as error:
+            raise StoreError(_explain(self.location, error, writing=True)) from None
 
     def _ensure_schema(self) -> None:
         # A read first: opening a store that exists must not wait behind a publish holding the write lock.
@@ -254,8 +285,12 @@ class Store:
                 present = {key: value for key, value in conn.execute(select(meta.c.key, meta.c.value))}
             if present.get("schema") == SCHEMA_VERSION and _LOCK in present:
                 return
-        except (OperationalError, ProgrammingError):
-            pass  # no tables yet
+        except (OperationalError, ProgrammingError) as error:
+            if not _no_such_table(error):
+                raise
+        if self.read_only:
+            raise StoreError(f"the store {self.location.label} is read-only for this user and holds no rota store "
+                             "yet: publish into it once where it is writable, or give the right path")
         with self._write_bootstrap() as conn:
             metadata.create_all(conn)
             present = {key: value for key, value in conn.execute(select(meta.c.key, meta.c.value))}
@@ -280,8 +315,8 @@ class Store:
         `source` says where it came from in the version list (default: the result folder's path)."""
         target = {c.uid: c for c in shifts_from_result(result)}
         start, end = _z(result.window.start), _z(result.window.end)
-        key = self._key(create=True)
         with self._write() as conn:
+            key = self._key(create=True)
             report = self._commit(conn, target, lambda r: r.start_utc < end and r.end_utc > start, _now(now),
                                   scenario=result.scenario.name, window=(start, end),
                                   source=source or str(result.folder.absolute()), rollback_of=None)
@@ -309,8 +344,10 @@ class Store:
                 now: datetime, *, scenario: str, window: tuple[str, str], source: str,
                 rollback_of: int | None) -> PublishReport:
         latest = self._latest(conn)
-        if latest and latest.published > now:
-            now = latest.published  # stamps never go back, even if the clock does
+        if latest and latest.published >= now:
+            # HTTP dates have one-second resolution: each version is stamped at least a second after the one before,
+            # even when the clock goes back or two publishes share a second, so If-Modified-Since sees the change.
+            now = latest.published + timedelta(seconds=1)
         stamp = _z(now)
         previous = {r.uid: r for r in self._rows(conn, latest.id)} if latest else {}
         highest = self._highest_sequences(conn, set(target) | set(previous))
@@ -388,7 +425,7 @@ class Store:
                     name=feed.name, description=feed.description))
 
     def feeds(self) -> list[FeedRecord]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(feeds)).all()
         order = {"engineer": 0, "centre": 1, "team": 2}
         return sorted((_feed_record(r) for r in rows), key=lambda f: (order.get(f.kind, 3), f.ident))
@@ -403,8 +440,8 @@ class Store:
 
     def rotate(self, kind: str, ident: str | None = None) -> list[FeedRecord]:
         """Revoke and replace the token of one feed, or of every feed of `kind` ("all" for every feed)."""
-        key = self._key(create=True)
         with self._write() as conn:
+            key = self._key(create=True)
             query = select(feeds)
             if kind != "all":
                 query = query.where(feeds.c.kind == kind)
@@ -432,7 +469,7 @@ class Store:
         """The feed a token opens and the version the feeds show, in one round trip (the server's hot path)."""
         wanted = tokens.token_hash(token)
         latest = select(func.max(versions.c.id)).scalar_subquery()
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             row = conn.execute(select(feeds, latest.label("latest")).where(feeds.c.token_hash == wanted)).first()
         if row is None or row.latest is None or not tokens.same_hash(row.token_hash, wanted):
             return None
@@ -442,7 +479,7 @@ class Store:
                  ) -> FeedDocument | None:
         """The feed's calendar as of `at` in `version` (default: the latest; None before the first publish)."""
         at = _now(at)
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             latest = self._version(conn, version) if version is not None else self._latest(conn)
             if latest is None:
                 return None
@@ -466,12 +503,12 @@ class Store:
     # versions
 
     def versions(self) -> list[VersionInfo]:
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             return self._versions(conn)
 
     def events(self, version: int) -> list[CalendarEvent]:
         """Every event a version shows (cancelled ones included), for tools and tests."""
-        with self.engine.connect() as conn:
+        with self._read() as conn:
             if self._version(conn, version) is None:
                 raise StoreError(f"there is no version {version}")
             rows = self._rows(conn, version)
@@ -507,27 +544,49 @@ def open_store(option: str | None = None) -> Store:
 # --- helpers -----------------------------------------------------------------------------------------------------
 
 
-def _engine(location: Location) -> Engine:
+def _engine(location: Location) -> tuple[Engine, bool]:
+    """The engine, and whether the store is read-only for this user (then it is opened so, and only read)."""
     url = make_url(location.url)
     try:
         if url.get_backend_name() != "sqlite":
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=True), False
     except (NoSuchModuleError, ModuleNotFoundError) as error:
         raise StoreError(f"no database driver for {location.label}: {error} (install it, e.g. "
                          "`pip install psycopg` for postgresql+psycopg://)") from None
-    except SQLAlchemyError as error:
+    except (SQLAlchemyError, ValueError) as error:
         raise StoreError(f"cannot use the store {location.label}: {error}") from None
     if not url.database or url.database == ":memory:":
         raise StoreError("a SQLite store must be a file (a store in memory would vanish with the process)")
-    Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_SECONDS, "check_same_thread": False})
+    path = Path(url.database).absolute()
+    if location.default:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        # A typo in --store must not become a new, empty store that answers every feed with 404.
+        raise StoreError(f"the folder of the store {location.label} does not exist ({path.parent}): check the "
+                         "path given with --store or $ROTA_STORE, or create the folder first")
+    if path.is_dir():
+        raise StoreError(f"the store {location.label} is a folder; give the path of the store file in it "
+                         f"(e.g. {path / 'rota.sqlite3'})")
+    read_only = path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    args: dict[str, Any] = {"timeout": BUSY_SECONDS, "check_same_thread": False}
+    if read_only:
+        # Without write access to the folder, SQLite cannot create the WAL index beside the file: open it as
+        # immutable then (nobody can publish into it meanwhile); else read-only, seeing later publishes.
+        shm = path.with_name(path.name + "-shm")
+        immutable = not os.access(path.parent, os.W_OK) and not shm.exists()
+        uri = f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if immutable else "")
+        args["uri"] = True
+        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, **args))
+    else:
+        engine = create_engine(url, connect_args=args)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi: Any, _record: Any) -> None:
         dbapi.isolation_level = None  # we emit BEGIN ourselves (sqlite3's legacy mode would defer it)
         cursor = dbapi.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # readers (the feed server) never wait for a publish
-        cursor.execute("PRAGMA synchronous=FULL")  # a committed version survives a power cut
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers (the feed server) never wait for a publish
+            cursor.execute("PRAGMA synchronous=FULL")  # a committed version survives a power cut
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -536,7 +595,47 @@ def _engine(location: Location) -> Engine:
         # A writer takes the write lock before its first read, so it compares with the latest committed version.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("rota_write") else "BEGIN")
 
-    return engine
+    return engine, read_only
+
+
+def _no_such_table(error: DBAPIError) -> bool:
+    text = str(error.orig).lower()
+    return "no such table" in text or "does not exist" in text or "undefinedtable" in type(error.orig).__name__.lower()
+
+
+def _check_integrity(conn: Connection, location: Location) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    problems = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").all()]
+    if problems != ["ok"]:
+        raise StoreError(f"the store {location.label} is damaged ({problems[0].splitlines()[-1].strip()}): nothing "
+                         f"was changed. {_RESTORE.format(label=location.label)}")
+
+
+_RESTORE = ("Restore it from a backup, or save what is readable with `sqlite3 {label} .recover | sqlite3 "
+            "rescued.sqlite3` and use that file")
+
+
+def _explain(location: Location, error: DBAPIError, writing: bool = False) -> str:
+    """What went wrong with the store, where, and what to do: a message for a person, not a traceback."""
+    label, detail = location.label, str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+    text = detail.lower()
+    if "file is not a database" in text:
+        return (f"{label} is not a rota store (the file is not a SQLite database): check the path given with --store "
+                "or $ROTA_STORE; to start a new store at this path, move the file away first")
+    if "malformed" in text or "corrupt" in text:
+        return f"the store {label} is damaged ({detail}): nothing was changed. {_RESTORE.format(label=label)}"
+    if "readonly" in text or "read-only" in text:
+        return (f"the store {label} is read-only for this user ({detail}): nothing was changed. Publishing needs "
+                "write access to the file and its folder; feeds can still be served from it")
+    if "disk is full" in text or "disk full" in text:
+        return (f"the store {label} could not be written: the database or disk is full ({detail}); nothing was "
+                "changed. Free some space and try again")
+    if "unable to open" in text:
+        return (f"cannot open the store {label} ({detail}): check that the file and its folder exist and this user "
+                "may read them")
+    what = "write to" if writing else "read"
+    return f"cannot {what} the store {label}: {detail}"
 
 
 def _test_pause() -> None:

@@ -29,6 +29,16 @@ def rota(*args: str, env: dict[str, str] | None = None, timeout: float = 120) ->
                           env={**os.environ, **(env or {})}, timeout=timeout, check=False)
 
 
+def without_root_powers() -> list[str]:
+    """A command prefix that makes file permissions bind: as root, drop the capabilities that override them."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permissions cannot be made to bind")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search,-fowner"]
+
+
 def icaljs(paths: list[Path]) -> dict[str, dict]:
     """{path: {"calendar": {...}, "events": [{uid, sequence, status, summary, start, end}]}} from ical.js."""
     node = shutil.which("node")

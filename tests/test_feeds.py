@@ -11,15 +11,17 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
-from rota.store import ENV_KEY, ENV_PAUSE, ENV_STORE
-from tests.calendars import GOLDEN_RESULT, REPO, golden_variant, icaljs, prop, rota, vevents
+from rota.result import load_result
+from rota.store import ENV_KEY, ENV_PAUSE, ENV_STORE, Store, locate
+from tests.calendars import GOLDEN_RESULT, golden_variant, icaljs, prop, rota, vevents, without_root_powers
 
 NOT_FOUND = b"Not Found\n"
 
@@ -63,18 +65,14 @@ class Server:
         return self.links()[kind, ident][0].removeprefix(self.base)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("feeds")
-    store = folder / "store.sqlite3"
+@contextmanager
+def serving(store: Path, folder: Path, prefix: Sequence[str] = ()) -> Iterator[Server]:
+    """A real `rota serve` on a free port (`prefix`: e.g. a command that takes the user's write permission away)."""
     env = {k: v for k, v in os.environ.items() if k not in (ENV_STORE, ENV_KEY, ENV_PAUSE)}
-    done = subprocess.run([sys.executable, "-m", "rota.cli", "publish", str(GOLDEN_RESULT), "--store", str(store)],
-                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
     port = free_port()
     log = (folder / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "rota.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                "--store", str(store), "--quiet"], cwd=folder, env=env, stdout=log,
+    process = subprocess.Popen([*prefix, sys.executable, "-m", "rota.cli", "serve", "--host", "127.0.0.1", "--port",
+                                str(port), "--store", str(store), "--quiet"], cwd=folder, env=env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     running = Server(port, store)
     deadline = time.monotonic() + 90
@@ -88,14 +86,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.kill()
             pytest.fail(f"rota serve did not start:\n{(folder / 'server.log').read_text()[-3000:]}")
         time.sleep(0.2)
-    yield running
-    os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(5)
-    log.close()
+        yield running
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("feeds")
+    store = folder / "store.sqlite3"
+    done = rota("publish", str(GOLDEN_RESULT), "--store", str(store))
+    assert done.returncode == 0, done.stderr
+    with serving(store, folder) as running:
+        yield running
 
 
 def test_a_feed_is_a_calendar_with_validators(server: Server, tmp_path: Path):
@@ -205,3 +215,38 @@ def test_a_publish_and_a_rotation_show_at_once(server: Server, tmp_path: Path):
     new = re.search(r"(/feeds/[A-Za-z0-9_-]{43}\.ics)", done.stdout).group(1)  # type: ignore[union-attr]
     assert server.request("GET", old)[0:3:2] == (404, NOT_FOUND)
     assert server.request("GET", new)[0] == 200 and new == server.path("engineer", "dev")
+
+
+def test_a_client_revalidating_sees_each_new_version_even_within_one_second(tmp_path: Path):
+    store_path = tmp_path / "store.sqlite3"
+    store = Store(locate(str(store_path)))
+    now = datetime.now(UTC).replace(microsecond=0)
+    store.publish(load_result(GOLDEN_RESULT), now=now)
+    with serving(store_path, tmp_path) as server:
+        path = server.path("team", "team")
+        status, headers, before = server.request("GET", path)
+        assert status == 200
+        # A second version in the same second, as a quick correction right after a publish is.
+        store.publish(load_result(golden_variant(tmp_path / "moved", move=True)), now=now)
+        status, fresh, after = server.request("GET", path, {"If-Modified-Since": headers["last-modified"]})
+        assert status == 200 and after != before
+        assert parsedate_to_datetime(fresh["last-modified"]) > parsedate_to_datetime(headers["last-modified"])
+        assert server.request("GET", path, {"If-Modified-Since": fresh["last-modified"]})[0] == 304
+
+
+@pytest.mark.parametrize("how", ["file", "folder"])
+def test_a_read_only_store_is_served(how: str, tmp_path: Path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    store_path = folder / "store.sqlite3"
+    assert rota("publish", str(GOLDEN_RESULT), "--store", str(store_path)).returncode == 0
+    for leftover in folder.glob("store.sqlite3-*"):
+        leftover.unlink()
+    (store_path if how == "file" else folder).chmod(0o444 if how == "file" else 0o555)
+    try:
+        with serving(store_path, tmp_path, without_root_powers()) as server:
+            status, _, body = server.request("GET", server.path("engineer", "ciara"))
+            assert status == 200 and body.count(b"BEGIN:VEVENT") == 2
+            assert server.request("GET", "/feeds/" + "A" * 43 + ".ics")[0] == 404
+    finally:
+        folder.chmod(0o755)

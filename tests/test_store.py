@@ -18,7 +18,7 @@ from rota import tokens
 from rota.ical import CANCELLED, CONFIRMED
 from rota.result import load_result
 from rota.store import ENV_KEY, ENV_PAUSE, ENV_STORE, RETENTION, Store, StoreError, locate
-from tests.calendars import GOLDEN_RESULT, REPO, golden_variant, icaljs, prop, rota, vevents
+from tests.calendars import GOLDEN_RESULT, REPO, golden_variant, icaljs, prop, rota, vevents, without_root_powers
 
 T1 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 T2 = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
@@ -269,3 +269,154 @@ def test_where_the_store_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 def test_a_bad_store_is_a_clear_error(store_option: str, message: str):
     done = rota("versions", "--store", store_option)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+# --- a broken, mistyped or read-only store: a clear error (exit 2), and nothing written ------------------------------
+
+
+def _damaged(kind: str, tmp_path: Path) -> Path:
+    """A store file as a user may find one: not SQLite at all, cut short by a full disk, or with a page overwritten."""
+    path = tmp_path / f"{kind}.sqlite3"
+    if kind == "not-sqlite":
+        path.write_text("team,engineer\nblr,asha\n")
+        return path
+    assert rota("publish", str(GOLDEN_RESULT), "--store", str(path)).returncode == 0
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    if kind == "truncated":
+        os.truncate(path, 5000)
+    else:  # a page of the revisions table overwritten; the first pages (schema, versions) stay readable
+        with path.open("r+b") as handle:
+            handle.seek(3 * page_size)
+            handle.write(b"\xff" * page_size)
+    return path
+
+
+@pytest.mark.parametrize(("kind", "message"), [
+    ("not-sqlite", "is not a rota store (the file is not a SQLite database): check the path"),
+    ("truncated", "is damaged (database disk image is malformed): nothing was changed. Restore it from a backup"),
+    ("corrupt-page", "is damaged ("),
+])
+def test_a_store_that_is_not_sqlite_or_is_damaged_is_reported_with_its_path(kind: str, message: str,
+                                                                          tmp_path: Path):
+    path = _damaged(kind, tmp_path)
+    before = path.read_bytes()
+    commands = [("publish", str(golden_variant(tmp_path / "moved", move=True))), ("versions",), ("feeds", "list")]
+    for command in commands:
+        done = rota(*command, "--store", str(path))
+        assert "Traceback" not in done.stderr, (command, done.stderr)
+        if kind == "corrupt-page" and command[0] != "publish":
+            continue  # reads that never touch the broken page still work
+        assert done.returncode == 2, (command, done.stdout, done.stderr)
+        assert f"rota: {'the store ' if kind != 'not-sqlite' else ''}{path}" in done.stderr
+        assert message in done.stderr, (command, done.stderr)
+    assert path.read_bytes() == before  # nothing was written into it
+    if kind != "corrupt-page":
+        served = subprocess.run([sys.executable, "-m", "rota.cli", "serve", "--store", str(path), "--port", "1"],
+                                cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+        assert served.returncode == 2 and message in served.stderr and "Traceback" not in served.stderr
+
+
+def test_a_bad_store_url_is_a_clear_error():
+    done = rota("versions", "--store", "postgresql+psycopg://rota@db.internal:five/rota")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "rota: store URL 'postgresql+psycopg://rota@db.internal:five/rota' is not a SQLAlchemy URL" in done.stderr
+    assert "expected e.g. postgresql+psycopg://user:password@host:5432/rota" in done.stderr
+    done = rota("versions", "--store", "postgresql+psycopg://rota@127.0.0.1:1/rota")  # nothing listens on port 1
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "rota: cannot read the store postgresql+psycopg://rota@127.0.0.1:1/rota" in done.stderr
+
+
+def test_a_store_in_a_folder_that_does_not_exist_is_an_error_but_the_default_is_created(tmp_path: Path):
+    typo = tmp_path / "sotre" / "rota.sqlite3"
+    for given in ({"args": ("--store", str(typo)), "env": {}}, {"args": (), "env": {ENV_STORE: str(typo)}}):
+        done = rota("publish", str(GOLDEN_RESULT), *given["args"], env=given["env"])
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert f"rota: the folder of the store {typo} does not exist ({typo.parent})" in done.stderr
+    assert not typo.parent.exists()
+    data = tmp_path / "data"
+    done = rota("publish", str(GOLDEN_RESULT), env={"XDG_DATA_HOME": str(data)})
+    assert done.returncode == 0, done.stderr
+    assert (data / "rota" / "rota.sqlite3").is_file()
+
+
+@pytest.mark.parametrize("how", ["file", "folder"])
+def test_a_read_only_store_serves_its_feeds_and_refuses_a_publish_clearly(how: str, tmp_path: Path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "store.sqlite3"
+    assert rota("publish", str(GOLDEN_RESULT), "--store", str(path)).returncode == 0
+    before = Store(locate(str(path)))
+    record = next(f for f in before.feeds() if f.kind == "team")
+    token, body = before.token(record), feed(before, "team", "team", T1)
+    before.close()
+    for leftover in folder.glob("store.sqlite3-*"):
+        leftover.unlink()
+    if how == "file":
+        path.chmod(0o444)
+    else:
+        folder.chmod(0o555)
+    try:
+        bytes_before = path.read_bytes()
+        prefix = [*without_root_powers(), sys.executable, "-m", "rota.cli"]
+        listing = subprocess.run([*prefix, "versions", "--store", str(path)], cwd=REPO, capture_output=True,
+                                 text=True, timeout=60, check=False)
+        assert listing.returncode == 0 and "*       1" in listing.stdout, listing.stderr
+        refused = subprocess.run([*prefix, "publish", str(golden_variant(tmp_path / "moved", move=True)), "--store",
+                                  str(path)], cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+        assert refused.returncode == 2 and "Traceback" not in refused.stderr
+        assert f"rota: the store {path} is read-only for this user" in refused.stderr
+        assert "feeds can still be served from it" in refused.stderr
+        read = subprocess.run([*without_root_powers(), sys.executable, "-c", (
+            "import sys; from rota.store import Store, locate\n"
+            f"store = Store(locate({str(path)!r})); record = store.feed_by_token({token!r})\n"
+            "sys.stdout.buffer.write(store.document(record).body)")],
+            cwd=REPO, capture_output=True, timeout=60, check=False)
+        assert read.returncode == 0, read.stderr
+        assert read.stdout.split(b"DTSTAMP")[0] == body.split(b"DTSTAMP")[0]
+        assert path.read_bytes() == bytes_before
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)
+
+
+def test_a_publish_that_fails_half_way_leaves_the_store_as_it_was(tmp_path: Path):
+    path = tmp_path / "store.sqlite3"
+    store = Store(locate(str(path)))
+    store.publish(load_result(GOLDEN_RESULT), now=T1)
+    before = {(f.kind, f.ident): feed(store, f.kind, f.ident, T2) for f in store.feeds()}
+    with sqlite3.connect(path) as db:
+        counts = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("revisions", "version_events")]
+        # A real database failure after the version row, the new revisions and three of its events are written.
+        db.execute("CREATE TRIGGER fail_half_way BEFORE INSERT ON version_events "
+                   "WHEN (SELECT count(*) FROM version_events WHERE version_id = NEW.version_id) >= 3 "
+                   "BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+    moved = load_result(golden_variant(tmp_path / "moved", move=True))
+    with pytest.raises(StoreError, match=f"cannot write to the store {path}: injected failure"):
+        store.publish(moved, now=T2)
+    assert [v.id for v in store.versions()] == [1]
+    assert {(f.kind, f.ident): feed(store, f.kind, f.ident, T2) for f in store.feeds()} == before
+    with sqlite3.connect(path) as db:
+        assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("revisions", "version_events")] == counts
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        db.execute("DROP TRIGGER fail_half_way")
+    report = store.publish(moved, now=T2)
+    assert (report.version.id, report.version.changed) == (2, 4)
+    events = {e.content.uid: e for e in store.events(2)}
+    assert events[uid("ciara", "2027-03-27")].sequence == 1  # the failed attempt used no SEQUENCE
+
+
+def test_last_modified_strictly_increases_even_within_one_second(store: Store, tmp_path: Path):
+    store.publish(load_result(GOLDEN_RESULT), now=T1)
+    record = next(f for f in store.feeds() if f.kind == "team")
+    first = store.document(record, T1)
+    store.publish(load_result(golden_variant(tmp_path / "moved", move=True)), now=T1)  # the same second
+    second = store.document(record, T1)
+    store.publish(load_result(GOLDEN_RESULT), now=T1 - timedelta(hours=1))  # a clock that went back
+    third = store.document(record, T1)
+    assert first is not None and second is not None and third is not None
+    assert [v.published for v in store.versions()] == [T1, T1 + timedelta(seconds=1), T1 + timedelta(seconds=2)]
+    assert first.last_modified < second.last_modified < third.last_modified
+    assert third.last_modified - first.last_modified >= timedelta(seconds=2)
