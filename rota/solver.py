@@ -143,11 +143,13 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
           on_progress: Callable[[Progress], None] | None = None, control: SolveControl | None = None,
-          baseline: constraints.Baseline | None = None) -> Solution:
+          baseline: constraints.Baseline | None = None, *, hint: constraints.Baseline | None = None) -> Solution:
     """Solve `scenario` within `options.time_limit` seconds; never raises for short cover.
 
     `baseline` is a rota to stay close to, as (engineer, local date ISO, shift) triples (e.g. the published one):
     it warm-starts the search, and after cover the solver minimises the shifts that differ from it.
+    `hint` (same triples; ignored with a baseline) only warm-starts: a re-solve starts from the last rota, and every
+    tier, fairness included, may move it.
     """
     started = time.monotonic()
     control = control or SolveControl()
@@ -156,8 +158,9 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
     p0 = m.tier_expr("p0")
     values: dict[Slot, int] | None = None
     full: list[int] | None = None  # every variable's value in the last stage's rota: a complete hint
-    if baseline:
-        values = {s: int((s.engineer, s.date.isoformat(), s.shift) in baseline) for s in m.x}
+    start_from = baseline or hint
+    if start_from:
+        values = {s: int((s.engineer, s.date.isoformat(), s.shift) in start_from) for s in m.x}
         # Where the kept rota still obeys every hard rule, a complete hint makes it the first rota of every stage;
         # a hint of the shifts alone was soon lost (an unchanged demo re-planned in 3 s changed 63 of 330 shifts).
         full = _complete(m, values)

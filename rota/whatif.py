@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import multiprocessing
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from rota import child
+from rota.child import Cancelled
 from rota.domain import Scenario
 from rota.output import atomic_write, write_result
 from rota.report import Shifts, baseline_of, diff
 from rota.scenario import load_scenario
 from rota.slots import Plan
-from rota.solver import SolveOptions, solve
+from rota.solver import InfeasiblePins, SolveOptions, solve
 from rota.variant import variant_scenario
-
-if TYPE_CHECKING:
-    from multiprocessing.pool import IMapIterator
 
 COLUMNS = ("variant", "engineers", "p0_cover_pct", "p0_gap_hours", "peak_cover_pct", "event_cover_pct",
            "language_cover_pct", "holiday_shifts", "night_hours", "hours_min", "hours_mean", "hours_max",
            "fairness_spread_hours", "shifts", "shifts_changed_vs_base", "status")
-
-
-class Cancelled(Exception):
-    """The comparison was cancelled: its worker processes were terminated and no comparison was written."""
 
 
 @dataclass(frozen=True)
@@ -44,21 +37,26 @@ class Job:
     options: SolveOptions
 
 
-def _run(job: Job) -> str:
-    """Solve one scenario folder and write its result folder (runs in a worker process)."""
+def _run(_channel: child.Channel, job: Job) -> str | list[str]:
+    """Solve one scenario folder and write its result folder (runs in a child process): its label, or the pins
+    that cannot all hold."""
     scenario = load_scenario(job.scenario_dir)
-    solution = solve(scenario, job.options)
+    try:
+        solution = solve(scenario, job.options)
+    except InfeasiblePins as error:
+        return list(error.details)
     write_result(solution, Path(job.out_dir))
     return job.label
 
 
 def run_whatif(scenario_dir: Path, variant_paths: list[Path], out: Path, options: SolveOptions,
                processes: int | None = None, *, on_done: Callable[[str], None] | None = None,
-               cancel: threading.Event | None = None) -> list[dict[str, object]]:
+               cancel: threading.Event | None = None, memory_mb: int | None = None) -> list[dict[str, object]]:
     """Solve the base and every variant in parallel processes; write `out/<label>/` and `out/comparison.*`.
 
     `on_done(label)` is called as each solve ends (in the order they end). Setting `cancel` (from another thread)
-    terminates the worker processes within a fraction of a second and raises Cancelled."""
+    terminates the solve processes within a fraction of a second and raises Cancelled. A solve process that dies
+    (killed, crashed, out of its `memory_mb`) ends the comparison with rota.child.ChildFailed naming the variant."""
     load_scenario(scenario_dir)  # fail early, with the usual errors, on a bad base
     out.mkdir(parents=True, exist_ok=True)
     prepared = out / "scenarios"
@@ -75,30 +73,35 @@ def run_whatif(scenario_dir: Path, variant_paths: list[Path], out: Path, options
     per_job = max(1, (os.cpu_count() or 1) // processes)
     jobs = [Job(j.label, j.scenario_dir, j.out_dir, SolveOptions(**{**j.options.__dict__, "workers": per_job}))
             for j in jobs]
-    # A Pool, not a ProcessPoolExecutor: leaving the `with` (an error, Cancelled, Ctrl-C) terminates its workers,
-    # where an executor would wait for every running solve to end.
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        for label in _as_they_end(pool.imap_unordered(_run, jobs), len(jobs), cancel):
-            if on_done is not None:
-                on_done(label)
-        pool.close()
-        pool.join()
+    # One child process per solve (rota.child): a dead one is told apart from the rest, and leaving early (an error,
+    # a cancel, Ctrl-C) terminates every child still running.
+    stop_all = threading.Event()
+
+    def one(job: Job) -> str | list[str]:
+        try:
+            return child.run(_run, job, cancel=stop_all, memory_mb=memory_mb)
+        except child.ChildFailed as error:
+            raise child.ChildFailed(f"of {job.label!r} {error}") from None
+
+    with ThreadPoolExecutor(processes, thread_name_prefix="rota-whatif") as pool:
+        pending = {pool.submit(one, job) for job in jobs}
+        try:
+            while pending:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    outcome = future.result()
+                    if isinstance(outcome, list):
+                        raise InfeasiblePins(outcome)
+                    if on_done is not None:
+                        on_done(outcome)
+        finally:
+            stop_all.set()
     rows = compare([Path(j.out_dir) for j in jobs], [j.label for j in jobs])
     atomic_write(out / "comparison.csv", _csv(rows))
     atomic_write(out / "comparison.md", markdown_table(rows))
     return rows
-
-
-def _as_they_end(results: IMapIterator, count: int, cancel: threading.Event | None) -> Iterator[str]:
-    """Each worker's label as it ends; raises Cancelled as soon as `cancel` is set (checked 5 times a second)."""
-    for _ in range(count):
-        label: str | None = None
-        while label is None:
-            if cancel is not None and cancel.is_set():
-                raise Cancelled
-            with contextlib.suppress(multiprocessing.TimeoutError):
-                label = results.next(timeout=0.2)
-        yield label
 
 
 def _label(path: Path, taken: set[str]) -> str:

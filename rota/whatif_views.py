@@ -129,10 +129,10 @@ def examples(folder: Path) -> dict[str, Path]:
 
 def run_variants(files: Mapping[str, bytes], variants: list[Path | VariantModel], out: Path,
                  options: SolveOptions, *, on_done: Callable[[str], None] | None = None,
-                 cancel: threading.Event | None = None) -> list[dict[str, object]]:
+                 cancel: threading.Event | None = None, memory_mb: int | None = None) -> list[dict[str, object]]:
     """Solve the scenario `files` and each variant (a .toml path or a built variant) in parallel processes, as
-    `rota whatif`; results under `out/results`. A built variant is labelled by its name. `on_done` and `cancel`
-    as in rota.whatif.run_whatif."""
+    `rota whatif`; results under `out/results`. A built variant is labelled by its name. `on_done`, `cancel` and
+    `memory_mb` as in rota.whatif.run_whatif."""
     scenario_dir = out / "input" / "scenario"
     scenario_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
@@ -144,7 +144,8 @@ def run_variants(files: Mapping[str, bytes], variants: list[Path | VariantModel]
             path.write_text(variant_toml(variant), encoding="utf-8")
             variant = path
         paths.append(variant)
-    return run_whatif(scenario_dir, paths, out / "results", options, on_done=on_done, cancel=cancel)
+    return run_whatif(scenario_dir, paths, out / "results", options, on_done=on_done, cancel=cancel,
+                      memory_mb=memory_mb)
 
 
 def comparison_frame(rows: list[dict[str, object]]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from rota import child
 from rota.domain import Scenario
 from rota.jobs import SolveJob, WhatIfJob
 from rota.scenario import Problem
@@ -190,11 +191,11 @@ def result_files() -> ScenarioFiles:
 
 
 def start_solve(options: SolveOptions, keep: tuple[int, frozenset[tuple[str, str, str]]] | None = None) -> SolveJob:
-    """Solve in the background. `keep`: a published (version, shifts) to change as little as possible."""
+    """Solve in a child process. `keep`: a published (version, shifts) to change as little as possible (the
+    explicit re-plan); without it a re-solve only warm-starts from the last rota, and fairness may move it."""
     previous = result()
-    # Warm-start from the last rota: a re-solve after a pin stays close to it.
     new = SolveJob(scenario(), options, hint_from(previous.chosen) if previous else None,
-                   baseline=keep[1] if keep else None,
+                   baseline=keep[1] if keep else None, keeps_last=previous is not None,
                    context={"files_key": st.session_state.valid_key, "files": st.session_state.valid_files,
                             "kept_version": keep[0] if keep else None})
     st.session_state.job = new.start()
@@ -330,7 +331,11 @@ def solve_status(compact: bool = False) -> None:
     latest = current.latest()
     limit = current.options.time_limit
     share = min(1.0, current.elapsed / limit) if limit else 0.0
-    if latest is None:
+    if current.queued:
+        share = 0.0
+        text = (f"Queued for {current.elapsed:.0f} s: the server runs {child.slots()} solve(s) at once and all are "
+                "busy; this one starts as soon as one ends")
+    elif latest is None:
         text = f"Solving… {current.elapsed:.0f} s of {limit:g} s: looking for a first rota"
     else:
         text = (f"Solving… {current.elapsed:.0f} s of {limit:g} s · stage {latest.stage} · "
@@ -338,7 +343,7 @@ def solve_status(compact: bool = False) -> None:
     st.progress(share, text=text)
     if compact:
         return
-    if st.button("Stop and keep the best rota", type="primary", key="stop"):
+    if st.button("Cancel" if current.queued else "Stop and keep the best rota", type="primary", key="stop"):
         current.stop()
         st.toast("Stopping: the best rota so far is kept")
     found = progress_frame(current.snapshot())
