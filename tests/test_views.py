@@ -1,5 +1,5 @@
 """The data behind the web UI, as DataFrames: scenario files in and out, heatmap cells across DST, gaps with a
-concrete suggestion, the UTC shift strip, timelines, fairness, the pin grid and the background solve job."""
+concrete suggestion, the UTC shift strip, timelines, fairness and the pin grid (background jobs: tests/test_jobs.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import pytest
 from rota import views
 from rota.clock import shift_interval
 from rota.domain import Leave, Pin, Rules
-from rota.jobs import SolveJob
 from rota.report import engineer_load, fairness, find_gaps
 from rota.scenario_io import (
     MAX_FILE_BYTES,
@@ -420,38 +419,6 @@ def test_hint_and_progress_frames():
     assert shift_interval(HALF_DAYS[0], DAY_1, "UTC").minutes == 720
 
 
-# ---- the background solve ------------------------------------------------------------------------------------------
-
-
-def test_a_solve_job_runs_in_the_background_and_leaves_an_analysis():
-    s = scenario([engineer("ana"), engineer("bo"), engineer("jun", level="L1")], HALF_DAYS, days=3)
-    job = SolveJob(s, SolveOptions(time_limit=10)).start()
-    assert job.wait(30) and job.error == ""
-    assert job.solution is not None and job.analysis is not None
-    assert job.analysis.summary["p0_gap_minutes"] == 0 and job.snapshot()
-    assert len(job.analysis.hourly) == 72
-
-
-def test_stop_keeps_the_best_rota_so_far(demo):
-    job = SolveJob(demo, SolveOptions(time_limit=120)).start()
-    deadline = datetime.now(UTC) + timedelta(seconds=60)
-    while job.latest() is None and datetime.now(UTC) < deadline:
-        job.wait(0.1)
-    job.stop()
-    assert job.wait(30), "Stop must end the search"
-    assert job.elapsed < 60 and job.solution is not None and job.solution.stopped
-    assert job.analysis is not None and job.analysis.summary["shifts"] > 0
-
-
-def test_pins_that_cannot_hold_together_become_a_message_not_a_crash():
-    rules = Rules(min_rest_hours=11, max_hours_per_week=168, max_consecutive_days=31)
-    s = scenario([engineer("ana")], HALF_DAYS, days=2, rules=rules,
-                 pins=(Pin("ana", DAY_1, "night"), Pin("ana", DAY_1 + timedelta(days=1), "day")))
-    job = SolveJob(s, SolveOptions(time_limit=5)).start()
-    assert job.wait(30)
-    assert job.solution is None and "pins cannot all be obeyed" in job.error and "ana 2027-03-02 day" in job.error
-
-
 # ---- calendars and publishing (rota.publishing) --------------------------------------------------------------------
 
 
@@ -526,15 +493,6 @@ def test_feed_base_url_comes_from_the_option_the_environment_or_the_local_server
     assert feed_url("https://a.test", "T") == ("https://a.test/feeds/T.ics", "webcal://a.test/feeds/T.ics")
     with pytest.raises(BaseURLError, match="must start with https://"):
         public_base_url("rota.example.com")
-
-
-def test_a_job_with_a_baseline_keeps_it(demo_solution, demo):
-    from rota.report import diff, shifts_of
-
-    published = shifts_of(demo_solution.chosen)
-    job = SolveJob(demo, SolveOptions(time_limit=3), baseline=published).start()
-    assert job.wait(60) and job.error == ""
-    assert len(diff(published, shifts_of(job.solution.chosen))) < len(published) / 10
 
 
 # ---- what-if and grading (rota.whatif_views) -----------------------------------------------------------------------

@@ -1,0 +1,239 @@
+"""The UI's background work for real: each solve in its own child process (rota.child), progress and Stop across
+the process boundary, a bounded queue, and a child that is killed, aborts or runs out of memory — reported in
+plain words while the caller and the last rota live on. Through the web UI too (Streamlit's AppTest)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from rota import child
+from rota.domain import Pin, Rules
+from rota.jobs import SolveJob, WhatIfJob
+from rota.report import diff, shifts_of
+from rota.scenario import load_scenario
+from rota.scenario_io import read_folder
+from rota.solver import SolveOptions, solve
+from rota.store import ENV_STORE
+from rota.views import hint_from
+from tests.builders import DAY_1, engineer, scenario, shift
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo"
+APP = str(ROOT / "app.py")
+HALF_DAYS = [shift("day", "00:00", "12:00"), shift("night", "12:00", "24:00")]
+# Deterministic budgets: the outcome never depends on how busy the machine is; the wall limits are only ceilings.
+QUICK = SolveOptions(time_limit=300, work_limit=0.3)
+LONG = SolveOptions(time_limit=600)  # a solve that is still running when the test acts on it
+MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module() -> Iterator[None]:
+    # AppTest leaves app.py as __main__; a spawned child would re-run it (see tests/test_app.py).
+    yield
+    sys.modules["__main__"] = MAIN
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_scenario(DEMO)
+
+
+def small():
+    return scenario([engineer("ana"), engineer("bo"), engineer("jun", level="L1")], HALF_DAYS, days=3)
+
+
+def running_child(job: SolveJob, progress: bool = True, timeout: float = 120) -> int:
+    """The job's solve process, once it runs (and, with `progress`, has found a first rota)."""
+    deadline = time.monotonic() + timeout
+    while (job.pid is None or (progress and job.latest() is None)) and time.monotonic() < deadline:
+        assert job.running, job.error
+        time.sleep(0.05)
+    assert job.pid is not None, "the solve process did not start"
+    return job.pid
+
+
+# ---- a solve in a child process -------------------------------------------------------------------------------------
+
+
+def test_a_solve_job_runs_in_a_child_process_and_leaves_an_analysis():
+    job = SolveJob(small(), QUICK).start()
+    pid = running_child(job, progress=False)
+    assert pid != os.getpid()
+    assert job.wait(120) and job.error == ""
+    assert job.solution is not None and job.analysis is not None
+    assert job.analysis.summary["p0_gap_minutes"] == 0 and job.snapshot()  # progress crossed the process boundary
+    assert len(job.analysis.hourly) == 72
+    assert multiprocessing.active_children() == []  # the child is gone with its solve
+
+
+def test_stop_keeps_the_best_rota_so_far(demo):
+    job = SolveJob(demo, LONG).start()
+    running_child(job)
+    job.stop()
+    assert job.wait(60), "Stop must end the search"
+    assert job.error == "" and job.solution is not None and job.solution.stopped
+    assert job.analysis is not None and job.analysis.summary["shifts"] > 0
+
+
+def test_pins_that_cannot_hold_together_become_a_message_not_a_crash():
+    rules = Rules(min_rest_hours=11, max_hours_per_week=168, max_consecutive_days=31)
+    s = scenario([engineer("ana")], HALF_DAYS, days=2, rules=rules,
+                 pins=(Pin("ana", DAY_1, "night"), Pin("ana", DAY_1 + timedelta(days=1), "day")))
+    job = SolveJob(s, QUICK).start()
+    assert job.wait(120)
+    assert job.solution is None and "pins cannot all be obeyed" in job.error and "ana 2027-03-02 day" in job.error
+
+
+@pytest.mark.parametrize(("sent", "told"), [
+    (signal.SIGKILL, "The solve process was killed (signal 9, SIGKILL: by an operator, or by the system when memory "
+                     "ran out); the last rota is kept."),
+    # What a native `Check failed` in CP-SAT does: abort().
+    (signal.SIGABRT, "The solve process crashed (signal 6, SIGABRT); the last rota is kept."),
+])
+def test_a_solve_process_killed_or_crashed_mid_solve_is_reported_and_the_next_solve_works(demo, sent, told):
+    job = SolveJob(demo, LONG, keeps_last=True).start()
+    os.kill(running_child(job), sent)
+    assert job.wait(60), "a dead solve process must end its job"
+    assert job.error == told
+    assert job.solution is None and job.analysis is None
+    again = SolveJob(small(), QUICK).start()
+    assert again.wait(120) and again.error == "" and again.solution is not None
+
+
+def test_a_solve_process_out_of_its_memory_cap_is_reported(demo):
+    job = SolveJob(demo, QUICK, memory_mb=300).start()  # the demo's solve needs some 700 MB of address space
+    assert job.wait(120)
+    assert job.solution is None
+    assert job.error.startswith("The solve process ") and "out of memory (its limit is 300 MB)" in job.error
+    assert job.error.endswith("no rota was found: solve again.")
+
+
+def test_solves_beyond_the_bound_wait_in_a_queue_and_a_queued_one_can_be_cancelled(demo):
+    child.set_slots(1)
+    try:
+        first = SolveJob(demo, LONG).start()
+        running_child(first, progress=False)
+        queued = SolveJob(small(), QUICK).start()
+        cancelled = SolveJob(small(), QUICK, keeps_last=True).start()
+        time.sleep(1.0)
+        assert queued.queued and cancelled.queued and queued.pid is None and child.waiting() == 2
+        cancelled.stop()
+        assert cancelled.wait(10) and cancelled.error == "Stopped before the solve started; the last rota is kept."
+        assert queued.queued
+        first.stop()
+        assert first.wait(60) and first.solution is not None
+        assert queued.wait(120) and queued.error == "" and queued.solution is not None
+    finally:
+        child.set_slots(child.slots())
+
+
+# ---- a re-solve is not a re-plan (issue 9) --------------------------------------------------------------------------
+
+
+def test_a_re_solve_warm_starts_without_a_baseline_and_keep_published_is_its_own_mode(demo):
+    first = solve(demo, QUICK)
+    resolve = SolveJob(demo, QUICK, hint=hint_from(first.chosen)).start()
+    assert resolve.wait(300) and resolve.error == "" and resolve.solution is not None
+    # A re-solve optimises cover and fairness from the last rota; it does not minimise changes against it.
+    assert "changes" not in resolve.solution.planned
+    assert [s.tier for s in resolve.solution.stages] == resolve.solution.planned
+    published = shifts_of(first.chosen)
+    replan = SolveJob(demo, QUICK, baseline=published).start()
+    assert replan.wait(300) and replan.error == "" and replan.solution is not None
+    assert "changes" in replan.solution.planned
+
+
+def test_a_job_with_a_baseline_keeps_it(demo):
+    published = shifts_of(solve(demo, QUICK).chosen)
+    job = SolveJob(demo, QUICK, baseline=published).start()
+    assert job.wait(300) and job.error == "" and job.solution is not None
+    assert job.solution.reproducible  # the work budget ended it, not the clock: the same rota on any machine
+    assert diff(published, shifts_of(job.solution.chosen)) == []  # nothing changed in the scenario: nothing moves
+
+
+# ---- what-ifs -------------------------------------------------------------------------------------------------------
+
+
+def test_a_what_if_whose_solve_process_is_killed_ends_with_a_message_not_a_hang():
+    job = WhatIfJob(read_folder(DEMO), [ROOT / "data" / "variants" / "add-bengaluru.toml"], LONG).start()
+    deadline = time.monotonic() + 120
+    while not multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    victim = multiprocessing.active_children()[0]
+    time.sleep(1.0)
+    os.kill(victim.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    assert job.wait(60), "a killed solve must end the comparison"
+    assert job.rows is None and not job.cancelled
+    assert job.error.startswith("The comparison stopped: the solve process of '")
+    assert "was killed (signal 9, SIGKILL" in job.error and job.error.endswith("the previous comparison is kept.")
+    assert multiprocessing.active_children() == []  # the other solve was terminated with it
+
+
+# ---- through the web UI ---------------------------------------------------------------------------------------------
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    at.switch_page("rota/web/app_pages/plan.py").run()
+    assert not at.exception
+    return at
+
+
+def _finish(at: AppTest, job: SolveJob) -> None:
+    assert job.wait(300)
+    at.run()
+    assert not at.exception, at.exception
+
+
+def _solve(at: AppTest, limit: int) -> SolveJob:
+    at.number_input(key="time_limit").set_value(limit)
+    at.button(key="solve").click().run()
+    assert not at.exception, at.exception
+    return at.session_state["job"]
+
+
+def test_the_plan_page_tells_a_killed_solve_keeps_the_last_rota_and_solves_again():
+    at = _app()
+    first = _solve(at, 3)
+    _finish(at, first)
+    assert first.solution is not None and at.button(key="solve").label == "Re-solve"
+    # A plain re-solve: warm-started from the shown rota, not a keep-the-published-rota re-plan (issue 9).
+    resolve = _solve(at, 3)
+    assert resolve.baseline is None and resolve.hint == hint_from(first.solution.chosen)
+    _finish(at, resolve)
+    assert resolve.solution is not None and "changes" not in resolve.solution.planned
+    shown = at.session_state["last"]
+    victim = _solve(at, 600)
+    os.kill(running_child(victim), signal.SIGKILL)
+    _finish(at, victim)
+    errors = [e.value for e in at.error]
+    assert errors == ["The solve process was killed (signal 9, SIGKILL: by an operator, or by the system when memory "
+                      "ran out); the last rota is kept."]
+    assert at.session_state["last"] is shown  # the last good rota is still the one on the pages
+    assert [m.label for m in at.metric][:2] == ["Status", "P0 cover"]
+    after = _solve(at, 3)
+    _finish(at, after)
+    assert after.error == "" and after.solution is not None and not at.error
+
+
+def test_a_broken_store_is_an_error_box_on_the_calendars_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    broken = tmp_path / "rota.sqlite3"
+    broken.write_text("not a database\n")
+    monkeypatch.setenv(ENV_STORE, str(broken))
+    at = _app()
+    at.switch_page("rota/web/app_pages/calendars.py").run()
+    assert not at.exception, at.exception
+    assert any(f"{broken} is not a rota store" in e.value for e in at.error), [e.value for e in at.error]
