@@ -152,7 +152,8 @@ def locate(option: str | None = None) -> Location:
         database = url.database if url.get_backend_name() == "sqlite" else None
         key = Path(database + ".key") if database and database != ":memory:" else default_path().with_name(
             "feed-secret.key")
-        label = url.render_as_string(hide_password=True)
+        label = (str(Path(database).absolute()) if database and database != ":memory:"
+                 else url.render_as_string(hide_password=True))  # a SQLite file is named by its path
         text = raw
     else:
         path = Path(raw).expanduser().absolute()

@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -27,6 +28,25 @@ def rota(*args: str, env: dict[str, str] | None = None, timeout: float = 120) ->
     """Run the real `rota` command in a subprocess."""
     return subprocess.run([sys.executable, "-m", "rota.cli", *args], cwd=REPO, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=timeout, check=False)
+
+
+def damaged_store(kind: str, tmp_path: Path) -> Path:
+    """A store file as a user may find one: not SQLite at all, cut short by a full disk, or with a page overwritten."""
+    path = tmp_path / f"{kind}.sqlite3"
+    if kind == "not-sqlite":
+        path.write_text("team,engineer\nblr,asha\n")
+        return path
+    assert rota("publish", str(GOLDEN_RESULT), "--store", str(path)).returncode == 0
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    if kind == "truncated":
+        os.truncate(path, 5000)
+    else:  # page 3, the revisions table, overwritten; the schema (1), versions (2) and feeds stay readable
+        with path.open("r+b") as handle:
+            handle.seek(2 * page_size)
+            handle.write(b"\xff" * page_size)
+    return path
 
 
 def without_root_powers() -> list[str]:

@@ -21,7 +21,16 @@ import pytest
 
 from rota.result import load_result
 from rota.store import ENV_KEY, ENV_PAUSE, ENV_STORE, Store, locate
-from tests.calendars import GOLDEN_RESULT, golden_variant, icaljs, prop, rota, vevents, without_root_powers
+from tests.calendars import (
+    GOLDEN_RESULT,
+    damaged_store,
+    golden_variant,
+    icaljs,
+    prop,
+    rota,
+    vevents,
+    without_root_powers,
+)
 
 NOT_FOUND = b"Not Found\n"
 
@@ -250,3 +259,14 @@ def test_a_read_only_store_is_served(how: str, tmp_path: Path):
             assert server.request("GET", "/feeds/" + "A" * 43 + ".ics")[0] == 404
     finally:
         folder.chmod(0o755)
+
+
+def test_a_store_damaged_under_a_running_server_gets_503_not_a_traceback(tmp_path: Path):
+    store_path = damaged_store("corrupt-page", tmp_path)  # opens (its first pages are whole); its events do not read
+    with serving(store_path, tmp_path) as server:
+        status, headers, body = server.request("GET", server.path("team", "team"))
+        assert (status, headers["retry-after"]) == (503, "300")
+        assert body == b"Service Unavailable: the calendar store cannot be read\n"
+        assert server.request("GET", "/_stcore/health")[0] == 200  # the server itself carries on
+    log = (tmp_path / "server.log").read_text()
+    assert f"the store {store_path} is damaged" in log and "Traceback" not in log

@@ -18,7 +18,17 @@ from rota import tokens
 from rota.ical import CANCELLED, CONFIRMED
 from rota.result import load_result
 from rota.store import ENV_KEY, ENV_PAUSE, ENV_STORE, RETENTION, Store, StoreError, locate
-from tests.calendars import GOLDEN_RESULT, REPO, golden_variant, icaljs, prop, rota, vevents, without_root_powers
+from tests.calendars import (
+    GOLDEN_RESULT,
+    REPO,
+    damaged_store,
+    golden_variant,
+    icaljs,
+    prop,
+    rota,
+    vevents,
+    without_root_powers,
+)
 
 T1 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 T2 = datetime(2027, 3, 2, 9, 0, tzinfo=UTC)
@@ -274,25 +284,6 @@ def test_a_bad_store_is_a_clear_error(store_option: str, message: str):
 # --- a broken, mistyped or read-only store: a clear error (exit 2), and nothing written ------------------------------
 
 
-def _damaged(kind: str, tmp_path: Path) -> Path:
-    """A store file as a user may find one: not SQLite at all, cut short by a full disk, or with a page overwritten."""
-    path = tmp_path / f"{kind}.sqlite3"
-    if kind == "not-sqlite":
-        path.write_text("team,engineer\nblr,asha\n")
-        return path
-    assert rota("publish", str(GOLDEN_RESULT), "--store", str(path)).returncode == 0
-    with sqlite3.connect(path) as db:
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        page_size = db.execute("PRAGMA page_size").fetchone()[0]
-    if kind == "truncated":
-        os.truncate(path, 5000)
-    else:  # a page of the revisions table overwritten; the first pages (schema, versions) stay readable
-        with path.open("r+b") as handle:
-            handle.seek(3 * page_size)
-            handle.write(b"\xff" * page_size)
-    return path
-
-
 @pytest.mark.parametrize(("kind", "message"), [
     ("not-sqlite", "is not a rota store (the file is not a SQLite database): check the path"),
     ("truncated", "is damaged (database disk image is malformed): nothing was changed. Restore it from a backup"),
@@ -300,7 +291,7 @@ def _damaged(kind: str, tmp_path: Path) -> Path:
 ])
 def test_a_store_that_is_not_sqlite_or_is_damaged_is_reported_with_its_path(kind: str, message: str,
                                                                           tmp_path: Path):
-    path = _damaged(kind, tmp_path)
+    path = damaged_store(kind, tmp_path)
     before = path.read_bytes()
     commands = [("publish", str(golden_variant(tmp_path / "moved", move=True))), ("versions",), ("feeds", "list")]
     for command in commands:

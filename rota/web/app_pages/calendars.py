@@ -99,7 +99,11 @@ if store is not None:
                                         "webcal": st.column_config.LinkColumn("webcal")})
 
     st.subheader("Versions")
-    history = publishing.versions_frame(store)
+    try:
+        history = publishing.versions_frame(store)
+    except StoreError as error:
+        st.error(f"The versions cannot be shown: {error}", icon="⛔")
+        st.stop()
     if history.empty:
         st.info("Nothing published yet.")
     else:
