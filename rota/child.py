@@ -35,22 +35,29 @@ class Cancelled(Exception):
     """The work was cancelled: its child was terminated (or never started)."""
 
 
-def slots() -> int:
+def default_slots() -> int:
     try:
         return max(1, int(os.environ.get(ENV_SLOTS, "")))
     except ValueError:
         return max(1, os.cpu_count() or 1)
 
 
-_slots = threading.BoundedSemaphore(slots())
+_capacity = default_slots()
+_slots = threading.BoundedSemaphore(_capacity)
 _waiting = 0
 _waiting_lock = threading.Lock()
 
 
+def slots() -> int:
+    """How many children may run at once."""
+    return _capacity
+
+
 def set_slots(count: int) -> None:
     """Change how many children may run at once (for runs started after the call)."""
-    global _slots
-    _slots = threading.BoundedSemaphore(max(1, count))
+    global _slots, _capacity
+    _capacity = max(1, count)
+    _slots = threading.BoundedSemaphore(_capacity)
 
 
 def waiting() -> int:
@@ -83,10 +90,11 @@ def run(target: Callable[Concatenate[Channel, P], R], *args: Any, on_message: Ca
     terminates the child (or the wait for a slot) and raises Cancelled. `memory_mb` caps the child's address space.
     `on_start(pid)` is called when the child runs (until then the run is queued)."""
     global _waiting
+    bound = _slots  # released to the semaphore it was taken from, even if set_slots replaced it meanwhile
     with _waiting_lock:
         _waiting += 1
     try:
-        while not _slots.acquire(timeout=0.2):
+        while not bound.acquire(timeout=0.2):
             if (cancel is not None and cancel.is_set()) or (stop is not None and stop.is_set()):
                 raise Cancelled
     finally:
@@ -95,7 +103,7 @@ def run(target: Callable[Concatenate[Channel, P], R], *args: Any, on_message: Ca
     try:
         return _run(target, args, on_message, stop, cancel, memory_mb, on_start)
     finally:
-        _slots.release()
+        bound.release()
 
 
 def _run(target: Callable[..., Any], args: tuple[Any, ...], on_message: Callable[[Any], None] | None,

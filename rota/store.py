@@ -577,7 +577,7 @@ def _engine(location: Location) -> tuple[Engine, bool]:
         immutable = not os.access(path.parent, os.W_OK) and not shm.exists()
         uri = f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if immutable else "")
         args["uri"] = True
-        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, **args))
+        engine = create_engine(url, creator=lambda: sqlite3.connect(uri, **args))  # the file's URL: its pool
     else:
         engine = create_engine(url, connect_args=args)
 

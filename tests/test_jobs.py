@@ -135,7 +135,7 @@ def test_solves_beyond_the_bound_wait_in_a_queue_and_a_queued_one_can_be_cancell
         assert first.wait(60) and first.solution is not None
         assert queued.wait(120) and queued.error == "" and queued.solution is not None
     finally:
-        child.set_slots(child.slots())
+        child.set_slots(child.default_slots())
 
 
 # ---- a re-solve is not a re-plan (issue 9) --------------------------------------------------------------------------
@@ -237,3 +237,26 @@ def test_a_broken_store_is_an_error_box_on_the_calendars_page(tmp_path: Path, mo
     at.switch_page("rota/web/app_pages/calendars.py").run()
     assert not at.exception, at.exception
     assert any(f"{broken} is not a rota store" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_the_plan_page_shows_a_queued_solve_and_cancels_it(demo):
+    child.set_slots(1)
+    try:
+        other = SolveJob(demo, LONG).start()  # another session's solve holds the server's only slot
+        running_child(other, progress=False)
+        at = _app()
+        job = _solve(at, 30)
+        assert job.queued
+        at.run()
+        assert not at.exception, at.exception
+        texts = [p.proto.text for p in at.get("progress")]
+        assert any(t.startswith("Queued for ") and "the server runs 1 solve(s) at once and all are busy" in t
+                   for t in texts), texts
+        at.button(key="stop").click().run()
+        assert at.button(key="stop").label == "Cancel" or not job.running
+        _finish(at, job)
+        assert [e.value for e in at.error] == ["Stopped before the solve started; no rota was found: solve again."]
+        other.stop()
+        assert other.wait(60) and other.solution is not None
+    finally:
+        child.set_slots(child.default_slots())
