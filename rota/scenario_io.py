@@ -106,7 +106,9 @@ def table_csv(frame: pd.DataFrame, name: str) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for record in frame.reindex(columns=list(columns)).to_dict("records"):
-        writer.writerow([_cell(record[c]) for c in columns])
+        cells = [_cell(record[c]) for c in columns]
+        if any(cells):  # a row just added in the editor, nothing typed yet, is not data: the loader skips it too
+            writer.writerow(cells)
     return buffer.getvalue().encode("utf-8")
 
 

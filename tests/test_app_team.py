@@ -1,0 +1,43 @@
+"""Team page: adding rows the way a manager does in the browser (a blank row first, then its cells)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_app import edit, editor_key, engineers, start
+
+MAIN = sys.modules["__main__"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    yield
+    sys.modules["__main__"] = MAIN
+
+
+def leave(at: AppTest):
+    return at.data_editor(key=editor_key(at, "leave.csv")).value
+
+
+def test_a_blank_new_engineer_row_keeps_the_table_editable():
+    at = start()
+    edit(at, "engineers.csv", added=[{}])  # "+" or a click on the empty last row: a row with no cell filled yet
+    assert not at.warning, [w.value for w in at.warning]
+    assert len(engineers(at)) == 36
+    edit(at, "engineers.csv", added=[{"id": "sin-13", "name": "Ana Cruz", "centre": "sin", "level": "L2",
+                                      "languages": "tl;en"}])
+    assert "sin-13" in set(engineers(at)["id"]) and len(engineers(at)) == 37
+    assert not at.warning and not at.error
+
+
+def test_a_blank_new_leave_row_keeps_the_table_editable():
+    at = start()
+    before = len(leave(at))
+    edit(at, "leave.csv", added=[{}])
+    assert not at.warning, [w.value for w in at.warning]
+    edit(at, "leave.csv", added=[{"engineer": "sin-02", "start": "2027-03-15", "end": "2027-03-19",
+                                  "reason": "sick"}])
+    assert len(leave(at)) == before + 1 and not at.error
