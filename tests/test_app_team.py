@@ -41,3 +41,21 @@ def test_a_blank_new_leave_row_keeps_the_table_editable():
     edit(at, "leave.csv", added=[{"engineer": "sin-02", "start": "2027-03-15", "end": "2027-03-19",
                                   "reason": "sick"}])
     assert len(leave(at)) == before + 1 and not at.error
+
+
+def test_settings_survive_a_solve_and_a_page_switch():
+    from tests.test_app import solve, visit
+
+    at = start()
+    solve(at, limit=2)
+    visit(at, "coverage")
+    visit(at, "plan")
+    assert at.number_input(key="time_limit").value == 2
+    visit(at, "whatif")
+    at.number_input(key="whatif_limit").set_value(4).run()
+    picked = at.multiselect(key="whatif_examples")
+    picked.set_value(picked.options[:1]).run()
+    visit(at, "people")
+    visit(at, "whatif")
+    assert at.number_input(key="whatif_limit").value == 4
+    assert at.multiselect(key="whatif_examples").value == picked.options[:1]

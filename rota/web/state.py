@@ -57,17 +57,33 @@ def init() -> None:
     if "files" not in st.session_state:
         set_files(read_folder(DEMO), "data/demo")
         st.session_state.job = None
+    # Each setting's value lives under a plain key that Streamlit never cleans up, written only by a real change (the
+    # widget's callback): a widget's own state is dropped, or comes back from the browser at its first value, in some
+    # runs (a solve ending while its page is not drawn reset the time limit to 30).
+    values = _settings()
     for key, default in KEEP.items():
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-        elif default is not None:
-            st.session_state[key] = default
+        value = values.get(key, default)
+        if value is not None:
+            st.session_state[key] = value
+
+
+def _settings() -> dict[str, Any]:
+    return st.session_state.setdefault("_settings", {})
+
+
+def _remember(key: str) -> None:
+    _settings()[key] = st.session_state[key]
+
+
+def kept(key: str) -> dict[str, Any]:
+    """The widget arguments of a setting in KEEP: `st.number_input(..., **kept("time_limit"))`."""
+    return {"key": key, "on_change": _remember, "args": (key,)}
 
 
 def choose(key: str, options: list[str]) -> None:
     """Make a kept choice valid for this scenario's options (a new upload may have other centres)."""
     if st.session_state.get(key) not in options:
-        st.session_state[key] = options[0]
+        st.session_state[key] = _settings()[key] = options[0]
 
 
 def files() -> ScenarioFiles:

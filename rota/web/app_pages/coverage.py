@@ -13,7 +13,7 @@ result = state.require_result()
 scenario = result.plan.scenario
 zones = views.zone_options(scenario, st.context.timezone)
 state.choose("zone", list(zones))
-label = st.selectbox("Show times in", list(zones), key="zone")
+label = st.selectbox("Show times in", list(zones), **state.kept("zone"))
 tz = zones[label]
 token = state.result_token()
 cells = state.memo("heatmap", (token, tz), lambda: views.heatmap_frame(result.hourly, tz))
@@ -55,7 +55,8 @@ st.subheader(f"Gaps ({len(gaps)})")
 if gaps.empty:
     st.success("No gaps: every cover rule holds at every minute.")
 else:
-    kinds = st.multiselect("Kinds", ["p0", "event", "peak", "language"], key="gap_kinds", placeholder="all kinds")
+    kinds = st.multiselect("Kinds", ["p0", "event", "peak", "language"], placeholder="all kinds",
+                           **state.kept("gap_kinds"))
     shown = gaps[gaps["kind"].isin(kinds)] if kinds else gaps
     st.dataframe(shown.drop(columns=["start_utc", "end_utc"]), hide_index=True, width="stretch", key="gaps_table",
                  column_config={"start": f"start ({tz})", "end": f"end ({tz})",

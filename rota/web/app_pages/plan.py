@@ -18,13 +18,13 @@ plan = state.plan()
 issues = state.problems()
 
 left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
-time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=3600, step=5, key="time_limit")
+time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=3600, step=5, **state.kept("time_limit"))
 with middle.popover("Solver settings"):
-    seed = st.number_input("Seed", min_value=0, step=1, key="seed")
-    workers = st.number_input("Workers", min_value=1, max_value=16, step=1, key="workers")
-    fast = st.toggle("Free-running search (uses the wall clock fully; not reproducible)", key="fast")
+    seed = st.number_input("Seed", min_value=0, step=1, **state.kept("seed"))
+    workers = st.number_input("Workers", min_value=1, max_value=16, step=1, **state.kept("workers"))
+    fast = st.toggle("Free-running search (uses the wall clock fully; not reproducible)", **state.kept("fast"))
 
-keep_published = st.toggle("Keep the published rota where possible", key="keep_published",
+keep_published = st.toggle("Keep the published rota where possible", **state.kept("keep_published"),
                            help="Re-plan from the latest published version: after cover, as few of its shifts as "
                                 "possible change (for a re-plan after sickness or a new pin)")
 kept = None
@@ -93,7 +93,7 @@ st.caption("Choose a value in a cell to fix that shift (◆ shift) or to forbid 
            "pin. Unpinned cells show the last rota (– for no shift). Then re-solve.")
 centres = {c.name: c.id for c in scenario.centres}
 state.choose("pin_centre", list(centres))
-centre = centres[st.segmented_control("Centre", list(centres), key="pin_centre") or next(iter(centres))]
+centre = centres[st.segmented_control("Centre", list(centres), **state.kept("pin_centre")) or next(iter(centres))]
 
 
 def pin_grid() -> pd.DataFrame:

@@ -22,7 +22,7 @@ compare, grading = st.tabs(["Compare variants", "Grade a schedule (.ics)"])
 
 with compare:
     examples = wv.examples(state.DATA / "variants")
-    picked = st.multiselect("Example variants (data/variants)", list(examples), key="whatif_examples")
+    picked = st.multiselect("Example variants (data/variants)", list(examples), **state.kept("whatif_examples"))
 
     with st.expander("Build a variant"), st.form("variant_form", border=False):
         name = st.text_input("Name", key="v_name", placeholder="e.g. Dublin short-staffed in week 2")
@@ -82,7 +82,8 @@ with compare:
         st.button("Clear the built variants", key="whatif_clear", on_click=built.clear)
 
     left, right = st.columns([1, 3], vertical_alignment="bottom")
-    limit = left.number_input("Time limit per solve (seconds)", min_value=1, max_value=600, key="whatif_limit")
+    limit = left.number_input("Time limit per solve (seconds)", min_value=1, max_value=600,
+                              **state.kept("whatif_limit"))
     chosen = [examples[p] for p in picked] + built
     comparing = state.whatif_job()
     if comparing is not None and comparing.running:
