@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.test_browser import _go, _settle, _start_solve, browser, server  # noqa: F401 (fixtures)
+from tests.test_browser import _go, _settle, _start_solve, _type_into, browser, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -45,4 +45,18 @@ def test_the_time_limit_survives_a_solve_that_ends_on_another_page(server: str, 
     page.wait_for_timeout(1_500)  # the sidebar's progress fragment reruns the app when the solve ends
     _go(page, "Plan")
     assert page.get_by_label("Time limit (seconds)").input_value() == "3"
+    page.close()
+
+
+def test_a_leave_date_typed_another_way_is_reported_not_reverted(server: str, browser) -> None:  # noqa: F811
+    page = _open(browser, server)
+    page.locator('[data-testid="stDataFrame"]').nth(2).wait_for(timeout=30_000)  # centres, engineers, leave
+    page.locator('[data-testid="stDataFrame"]').nth(2).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)  # the grid takes clicks once drawn
+    _type_into(page, grid=2, row=0, column=1, text="15/03/2027")
+    problem = page.locator('[data-testid^="glide-cell"]').filter(has_text="15/03/2027")
+    problem.first.wait_for(state="attached", timeout=20_000)
+    banner = page.locator('[data-testid="stSidebar"] [data-testid="stAlertContentError"]')
+    banner.wait_for(timeout=20_000)
+    assert "problem" in banner.inner_text()
     page.close()
