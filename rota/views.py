@@ -30,6 +30,7 @@ from rota.solver import Progress
 
 SHADES = ("P0 gap", "cover gap", "0 seniors", "1 senior", "2 seniors", "3 seniors", "4+ seniors",
           "clocks skip this hour")
+GAP_KINDS = KIND_ORDER  # most severe first
 METRICS = ("hours", "night_hours", "weekend_shifts", "holiday_shifts", "peak_shifts")
 PIN = "◆ "  # marks a pinned cell in the pin grid (a glyph every font has)
 OFF_CELL = "–"  # the solver gave no shift that day (an empty cell would read "None")
@@ -151,6 +152,14 @@ def heatmap_frame(hourly: pd.DataFrame, tz: str) -> pd.DataFrame:
     frame = pd.DataFrame(out, columns=["day", "day_label", "hour", "shade", "seniors", "engineers", "gap",
                                        "gap_kinds", "peak", "peaks", "local", "utc", "gaps", "on_shift"])
     return frame.sort_values(["day", "hour"], ignore_index=True)
+
+
+def p0_shades_only(cells: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap with only P0 gaps shaded as gaps: other cover gaps take their seniors' shade (hours of peak gaps
+    would otherwise swamp the few P0 ones)."""
+    cover = cells["shade"] == "cover gap"
+    return cells.assign(shade=cells["shade"].where(~cover, [SHADES[2 + min(int(n), 4)]
+                                                             for n in cells["seniors"].where(cover, 0)]))
 
 
 def _skipped_hours(cells: set[tuple[str, str]], tz: str) -> list[dict[str, object]]:

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 def _open(browser, server: str):  # noqa: F811
     page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.goto(server)
+    page.goto(f"{server}/team")
     page.get_by_role("heading", name="Team", exact=True).wait_for(timeout=60_000)
     _settle(page)
     return page
@@ -26,7 +26,7 @@ def test_a_page_load_fetches_nothing_from_outside_hosts(server: str, browser) ->
     page.on("request", lambda request: outside.append(request.url)
             if urlsplit(request.url).scheme in ("http", "https", "ws", "wss")
             and urlsplit(request.url).hostname not in ("127.0.0.1", "localhost") else None)
-    page.goto(server)
+    page.goto(f"{server}/team")
     page.get_by_role("heading", name="Team", exact=True).wait_for(timeout=60_000)
     _settle(page)
     icon = page.locator("link[rel='shortcut icon']").get_attribute("href") or ""

@@ -45,11 +45,10 @@ DEMO = DATA / "demo"
 T = TypeVar("T")
 
 
-# Settings that outlive a page switch. Streamlit forgets the state of widgets that a run does not draw; writing each
-# value back at the start of every run keeps it (and the widgets take their defaults from here, not from `value=`).
+# Settings that outlive a page switch, with their defaults (the widgets take them from here, not from `value=`).
 KEEP = {"time_limit": 30, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
-        "people_centre": None, "people_span": "whole window", "metric": "hours", "pin_centre": None,
-        "keep_published": False, "whatif_limit": 10, "whatif_examples": []}
+        "shade_cover_gaps": False, "people_centre": None, "people_span": "whole window", "metric": "hours",
+        "pin_centre": None, "keep_published": False, "whatif_limit": 10, "whatif_examples": []}
 
 
 def init() -> None:

@@ -103,14 +103,19 @@ if store is not None:
     if history.empty:
         st.info("Nothing published yet.")
     else:
-        st.dataframe(history, hide_index=True, width="stretch", key="versions",
-                     column_config={"shown": st.column_config.CheckboxColumn("feeds show it")})
-        st.caption("A rollback publishes that version's shifts again, as a new version: calendar apps take it too.")
+        st.dataframe(history, hide_index=True, width="stretch", key="versions",  # what the feeds show: first
+                     column_order=["shown", *(c for c in history.columns if c != "shown")],
+                     column_config={"version": st.column_config.NumberColumn("version", width="small"),
+                                    "scenario": st.column_config.TextColumn("scenario", width="medium"),
+                                    "shown": st.column_config.CheckboxColumn("feeds show it", width="small")})
         earlier = [int(v) for v in history.loc[~history["shown"], "version"]]
-        columns = st.columns(6)
+        if earlier:
+            st.markdown("**Roll back to** an earlier version: its shifts are published again, as a new version, and "
+                        "calendar apps take it too.")
+        columns = st.columns(4)
         for i, version in enumerate(earlier):
-            if columns[i % 6].button(f"Roll back to version {version}", key=f"rollback_{version}",
-                                     icon=":material/undo:", width="stretch"):
+            if columns[i % 4].button(f"Version {version}", key=f"rollback_{version}", icon=":material/undo:",
+                                     width="stretch", help=f"Publish the shifts of version {version} again"):
                 try:
                     v = store.rollback(version).version
                     st.session_state.publish_message = (

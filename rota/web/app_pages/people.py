@@ -64,7 +64,10 @@ dots = alt.Chart(load).mark_circle(size=80).encode(
     tooltip=["name:N", "engineer:N", "group:N", alt.Tooltip(f"{metric}:Q", title=metric_names[metric]),
              alt.Tooltip("weekly_cap:Q", title="weekly cap")])
 st.altair_chart((bars + dots).properties(height=28 * len(groups) + 40), width="stretch", key="fairness")
-st.caption("Each dot is an engineer; the band is the spread (max − min) within the group, kept small by the solver.")
+st.caption("Each dot is an engineer; the band is the spread (max − min) within the group. After cover, which comes "
+           "first, the solver moves each engineer towards their fair share of the group's work, in proportion to the "
+           "days they are available and their weekly cap: leave and shorter contracts widen the band on purpose, and "
+           "cover that only some can give (languages, a single senior at night) widens it too.")
 st.dataframe(spread.pivot(index="group", columns="metric", values="spread").reset_index(), hide_index=True,
              width="stretch")
 with st.expander("Per engineer"):

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from rota import publishing, views
+from rota import overview, publishing, views
 from rota.report import shifts_of
 from rota.scenario_io import apply_edits, result_zip, table
 from rota.solver import SolveOptions
@@ -59,16 +59,17 @@ if result is not None:
     if state.result_is_stale():
         st.info("The scenario changed since this rota was solved (a pin or an edit): re-solve to apply it.")
     s = result.summary
-    cols = st.columns(6)
-    cols[0].metric("Status", solution.status + (" (stopped)" if solution.stopped else ""))
-    cols[1].metric("P0 cover", f"{s['p0_coverage_pct']:g} %", help="share of the window with a senior on shift")
-    cols[2].metric("P0 gap", f"{s['p0_gap_minutes']} min")
-    cols[3].metric("Other cover gaps", f"{s['cover_gap_minutes'] / 60:.1f} h", help="events, peaks, languages")
-    cols[4].metric("Shifts", s["shifts"])
-    cols[5].metric("Optimality gap", f"{100 * solution.gap:.2f} %", help=f"solved in {solution.seconds:.1f} s")
+    said = overview.outcome(solution)
+    getattr(st, said.level)(f"**{said.headline}** {said.advice}")
+    cols = st.columns(4)
+    cols[0].metric("P0 cover", f"{s['p0_coverage_pct']:g} %", help="share of the window with a senior on shift")
+    cols[1].metric("P0 gap", f"{s['p0_gap_minutes']} min")
+    cols[2].metric("Other cover gaps", f"{s['cover_gap_minutes'] / 60:.1f} h", help="events, peaks, languages")
+    cols[3].metric("Shifts", s["shifts"], help=f"solved in {solution.seconds:.1f} s")
     with st.expander("Stages"):
-        st.dataframe([{"stage": st_.tier, "status": st_.status, "objective": st_.objective, "bound": st_.bound,
-                       "seconds": round(st_.seconds, 2)} for st_ in solution.stages], hide_index=True)
+        st.dataframe([{"stage": overview.TIER_WORDS[st_.tier], "result": st_.status.lower(),
+                       "cost": st_.objective, "best possible ≥": st_.bound, "seconds": round(st_.seconds, 2)}
+                      for st_ in solution.stages], hide_index=True)
     job = state.result_job()
     version = job.context.get("kept_version") if job else None
     if job is not None and job.baseline is not None and version is not None:
