@@ -6,13 +6,12 @@ and `Plan.excluded` says why (the gap report quotes it).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
-from rota import fairness
+from rota import fairness, rules
 from rota.clock import local_dates
 from rota.model import RotaModel
 from rota.slots import Requirement, Slot
@@ -28,7 +27,7 @@ def at_most_one_shift_per_local_day(m: RotaModel) -> None:
 
 def no_shift_within_rest_of_another(m: RotaModel) -> None:
     """Forbids two shifts of one engineer closer than `min_rest_hours` (end to start, real time) or overlapping."""
-    rest = timedelta(hours=m.plan.scenario.rules.min_rest_hours)
+    rest = rules.min_rest(m.plan.scenario.rules.min_rest_hours)
     for slots in m.plan.slots_by_engineer.values():  # sorted by start
         for i, first in enumerate(slots):
             for second in slots[i + 1:]:
@@ -42,7 +41,7 @@ def no_more_than_weekly_hours(m: RotaModel) -> None:
     """Forbids more than the engineer's weekly cap in any 7 consecutive local days."""
     for engineer_id, slots in m.plan.slots_by_engineer.items():
         engineer = m.plan.engineers[engineer_id]
-        cap_minutes = math.floor(m.plan.scenario.weekly_cap(engineer) * 60 + 1e-9)  # never above a 33.33 h cap
+        cap_minutes = rules.cap_minutes(m.plan.scenario.weekly_cap(engineer))
         by_day: dict[date, list[Slot]] = defaultdict(list)
         for s in slots:
             by_day[s.date].append(s)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
+from rota import rules
 from rota.calendar import public_holidays
 from rota.clock import (
     Interval,
@@ -22,7 +23,7 @@ from rota.clock import (
     shift_interval,
     window,
 )
-from rota.domain import Engineer, Pin, Scenario, ShiftTemplate
+from rota.domain import Engineer, Scenario, ShiftTemplate
 
 
 @dataclass(frozen=True)
@@ -102,18 +103,12 @@ class Plan:
         return before > 0 and latest_end[before - 1] > span.start
 
     def templates_for(self, engineer: Engineer) -> list[ShiftTemplate]:
-        return [t for t in self.scenario.shifts if engineer.centre in t.centres]
+        return [t for t in self.scenario.shifts if rules.offers(engineer, t)]
 
     def unavailable(self, engineer: Engineer, day: date) -> str:
         """Why `engineer` cannot work at all on local `day` ("" if they can)."""
-        if (engineer.id, day) in self.leave:
-            return f"on leave ({self.leave[engineer.id, day]})"
-        if self.pins.get((engineer.id, day)) == Pin.OFF:
-            return "pinned off"
-        holiday = self.holidays[engineer.centre].get(day)
-        if holiday and self.scenario.rules.public_holidays == "off":
-            return f"public holiday ({holiday})"
-        return ""
+        found = rules.unavailable(self, engineer.id, day)
+        return found[0].text if found else ""
 
     @cached_property
     def all_slots(self) -> list[Slot]:
@@ -137,14 +132,8 @@ class Plan:
 
     def excluded(self, slot: Slot) -> str:
         """Why a slot can never be worked ("" if it can): leave, holiday, or a pin."""
-        engineer = self.engineers[slot.engineer]
-        reason = self.unavailable(engineer, slot.date)
-        if reason:
-            return reason
-        pinned = self.pins.get((slot.engineer, slot.date))
-        if pinned and pinned != slot.shift:
-            return f"pinned to {pinned}"
-        return ""
+        found = rules.availability(self, slot)
+        return found[0].text if found else ""
 
     @cached_property
     def slots(self) -> list[Slot]:
