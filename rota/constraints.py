@@ -107,9 +107,9 @@ def _counts_toward(m: RotaModel, req: Requirement, slot: Slot) -> bool:
 def cover_is_short(m: RotaModel, kind: str) -> None:
     """Wants every requirement of `kind` met at every instant; a shortfall costs its length in minutes.
 
-    Language rules count in the peak tier (strict priorities: P0, then events, then peaks with their languages).
+    A shortfall counts in the requirement's tier: a language in its event's or its peak's (strict priorities: P0, then
+    events with their languages, then peaks with theirs).
     """
-    tier = "peak" if kind == "language" else kind
     for req in m.plan.requirements:
         if req.kind != kind:
             continue
@@ -118,7 +118,7 @@ def cover_is_short(m: RotaModel, kind: str) -> None:
             staff = [m.x[s] for s in m.cover_index[i] if _counts_toward(m, req, s)]
             short = m.model.new_int_var(0, req.required, f"{req.rule} short {segment.start:%m-%d %H:%M}")
             m.model.add(sum(staff) + short >= req.required)
-            m.penalise(tier, short.name, short, segment.minutes)
+            m.penalise(req.tier, short.name, short, segment.minutes)
 
 
 # ---- soft rules: holidays and fairness -------------------------------------------------------------------------
@@ -162,17 +162,21 @@ Baseline = frozenset[tuple[str, str, str]]  # (engineer, local date ISO, shift) 
 
 
 def changes_from_baseline(m: RotaModel, baseline: Baseline) -> None:
-    """Wants the baseline rota kept: each of its shifts dropped or moved, and each shift added, costs one change."""
+    """Wants the baseline rota kept. One change is one engineer's local day whose shift differs, as `report.diff`
+    counts them and a calendar shows them (a shift moved within a day is one changed event): the baseline's shift not
+    worked, or a shift worked on a day the baseline left free."""
     kept = {(e, d): s for e, d, s in baseline}
     for (engineer, day), slots in m.by_engineer_day.items():
         was = kept.get((engineer, day.isoformat()))
+        if was is None:
+            for slot in slots:  # at most one of them is worked
+                m.penalise("changes", f"{engineer} gets {slot.shift} on {day}", m.x[slot])
+            continue
         for slot in slots:
-            if slot.shift == was:
+            if slot.shift == was:  # working another shift that day leaves this one unworked: the same one change
                 dropped = m.model.new_bool_var(f"{engineer} loses {was} on {day}")
                 m.model.add(dropped == 1 - m.x[slot])
                 m.penalise("changes", dropped.name, dropped)
-            else:
-                m.penalise("changes", f"{engineer} gets {slot.shift} on {day}", m.x[slot])
     for (engineer, day_iso), shift in kept.items():
         present = any(s.shift == shift for s in m.by_engineer_day.get((engineer, date.fromisoformat(day_iso)), []))
         if not present:  # the baseline shift cannot be worked any more (leave, pin, template gone): a fixed change

@@ -1,8 +1,8 @@
 """Grade an existing on-call schedule (an iCal export from PagerDuty, Opsgenie, Grafana OnCall…) against a scenario.
 
-Each VEVENT is mapped to an engineer — by e-mail in ATTENDEE/ORGANIZER, by a mapping file, or by the engineer's name
-or id in SUMMARY — and becomes a shift in real time. Then the same measures as for rota's own rotas are taken:
-gaps with reasons, breaks of the labour rules, load and fairness.
+Each VEVENT is mapped to an engineer — by X-ROTA-ENGINEER (rota's own calendars), by e-mail in ATTENDEE/ORGANIZER,
+by a mapping file, or by the engineer's name or id in SUMMARY — and becomes a shift in real time. Then the same
+measures as for rota's own rotas are taken: gaps with reasons, breaks of the labour rules, load and fairness.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import icalendar
 
 from rota import rules
 from rota.clock import Interval, local_to_utc, night_minutes, shift_interval, zone
-from rota.report import Gap, coverage_pct, engineer_load, fairness, find_gaps
+from rota.ical import ENGINEER_PROPERTY
+from rota.report import COVER_KEYS, Gap, cover_percentages, engineer_load, fairness, find_gaps
 from rota.scenario import Problem, ScenarioError
 from rota.slots import Plan, Slot
 
@@ -42,14 +43,12 @@ class Grade:
     breaks: list[Break]
     load: dict[str, dict[str, float]]
     fairness: dict[str, dict[str, float]]
-    p0_coverage_pct: float
-    peak_coverage_pct: float
+    cover: dict[str, float]  # report.cover_percentages
 
     def numbers(self) -> dict[str, object]:
         kinds = ("p0", "event", "peak", "language")
         minutes = {k: sum(g.span.minutes for g in self.gaps if g.kind == k) for k in kinds}
-        return {"shifts": len(self.slots), "unmapped_events": len(self.unmapped),
-                "p0_coverage_pct": self.p0_coverage_pct, "peak_coverage_pct": self.peak_coverage_pct,
+        return {"shifts": len(self.slots), "unmapped_events": len(self.unmapped), **self.cover,
                 "gap_minutes": minutes, "rule_breaks": len(self.breaks),
                 "holiday_shifts": sum(int(v["holiday_shifts"]) for v in self.load.values()),
                 "night_hours": round(sum(v["night_hours"] for v in self.load.values()), 2),
@@ -78,6 +77,9 @@ def _instant(value: object, tz: str) -> datetime:
 
 
 def _engineer_of(event: icalendar.Event, plan: Plan, mapping: dict[str, str]) -> str | None:
+    own = str(event.get(ENGINEER_PROPERTY, "")).strip()
+    if own in plan.engineers:  # an event of rota's own calendars names its engineer
+        return own
     by_email = {e.email.lower(): e.id for e in plan.scenario.engineers if e.email}
     people = [str(a) for a in _as_list(event.get("ATTENDEE"))] + [str(event.get("ORGANIZER", ""))]
     for person in people:
@@ -187,7 +189,7 @@ def grade(plan: Plan, ics: Path, mapping: dict[str, str]) -> Grade:
     gaps = find_gaps(plan, slots)
     load = engineer_load(plan, slots)
     return Grade(slots, unmapped, gaps, rule_breaks(plan, slots), load, fairness(plan, load),
-                 coverage_pct(plan, gaps, ("p0",)), coverage_pct(plan, gaps, ("peak", "language")))
+                 cover_percentages(plan, gaps))
 
 
 def solution_numbers(solution: Solution) -> dict[str, object]:
@@ -196,8 +198,9 @@ def solution_numbers(solution: Solution) -> dict[str, object]:
 
     summary = result_tables(solution)["summary"]
     people = summary["engineers"]  # type: ignore[index]
-    return {"shifts": len(solution.chosen), "unmapped_events": 0, "p0_coverage_pct": summary["p0_coverage_pct"],  # type: ignore[index]
-            "peak_coverage_pct": summary["peak_coverage_pct"], "gap_minutes": summary["gap_minutes"],  # type: ignore[index]
+    cover = {key: summary[key] for key in COVER_KEYS}  # type: ignore[index]
+    return {"shifts": len(solution.chosen), "unmapped_events": 0, **cover,
+            "gap_minutes": summary["gap_minutes"],  # type: ignore[index]
             "rule_breaks": 0, "holiday_shifts": sum(e["holiday_shifts"] for e in people.values()),
             "night_hours": round(sum(e["night_hours"] for e in people.values()), 2),
             "fairness_spread_hours": max((g["hours"] for g in summary["fairness"].values()), default=0.0)}  # type: ignore[index]

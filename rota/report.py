@@ -16,6 +16,8 @@ from rota.clock import Interval, iso_utc
 from rota.slots import KIND_ORDER, Plan, Slot
 
 HOUR = timedelta(hours=1)
+NOT_REPRODUCIBLE = ("the wall clock, a stop or the free-running search (--fast) ended the search before its work "
+                    "budget, so the same seed and workers may give another rota (summary.json: reproducible false)")
 MAX_NAMED = 6  # engineers named in one gap reason before "and N more"
 
 
@@ -214,6 +216,16 @@ def coverage_pct(plan: Plan, gaps: list[Gap], kinds: tuple[str, ...]) -> float:
         total = sum(r.span.minutes for r in plan.requirements if r.kind in kinds)
     short = sum(g.span.minutes for g in gaps if g.kind in kinds)
     return round(100.0 * (total - short) / total, 3) if total else 100.0
+
+
+COVER_KEYS = {"p0_coverage_pct": "p0", "event_coverage_pct": "event", "peak_coverage_pct": "peak",
+              "language_coverage_pct": "language"}
+
+
+def cover_percentages(plan: Plan, gaps: list[Gap]) -> dict[str, float]:
+    """The cover shares of summary.json and a grade, each kind on its own: P0, events' and peaks' headcounts
+    (engineers and seniors), and the languages of both (a language gap is not a headcount gap)."""
+    return {key: coverage_pct(plan, gaps, (kind,)) for key, kind in COVER_KEYS.items()}
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,11 @@ class Requirement:
     span: Interval
     required: int
     who: str
+    tier: str = ""  # the objective tier it counts in: its kind, but a language in the tier of its event or peak
+
+    def __post_init__(self) -> None:
+        if not self.tier:
+            object.__setattr__(self, "tier", self.kind)
 
 
 KIND_ORDER = ("p0", "event", "peak", "language")
@@ -166,11 +171,13 @@ class Plan:
             span = event_window(event, self.window)
             if span:
                 out += _counts("event", event.id, span, event.min_engineers, event.min_seniors)
-                languages += [Requirement("language", f"{event.id}:{lang}", span, 1, lang) for lang in event.languages]
+                languages += [Requirement("language", f"{event.id}:{lang}", span, 1, lang, "event")
+                              for lang in event.languages]
         for peak in s.peaks:
             for span in peak_occurrences(peak, self.window):
                 out += _counts("peak", peak.id, span, peak.min_engineers, peak.min_seniors)
-                languages += [Requirement("language", f"{peak.id}:{lang}", span, 1, lang) for lang in peak.languages]
+                languages += [Requirement("language", f"{peak.id}:{lang}", span, 1, lang, "peak")
+                              for lang in peak.languages]
         return out + languages
 
     @cached_property

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from rota import publishing, views
-from rota.report import shifts_of
+from rota.report import NOT_REPRODUCIBLE, shifts_of
 from rota.scenario_io import apply_edits, result_zip, table
 from rota.solver import SolveOptions
 from rota.store import StoreError
@@ -66,6 +66,8 @@ if result is not None:
     cols[3].metric("Other cover gaps", f"{s['cover_gap_minutes'] / 60:.1f} h", help="events, peaks, languages")
     cols[4].metric("Shifts", s["shifts"])
     cols[5].metric("Optimality gap", f"{100 * solution.gap:.2f} %", help=f"solved in {solution.seconds:.1f} s")
+    if not solution.reproducible:
+        st.warning(f"Not reproducible: {NOT_REPRODUCIBLE}.", icon=":material/shuffle:")
     with st.expander("Stages"):
         st.dataframe([{"stage": st_.tier, "status": st_.status, "objective": st_.objective, "bound": st_.bound,
                        "seconds": round(st_.seconds, 2)} for st_ in solution.stages], hide_index=True)
