@@ -264,3 +264,27 @@ def test_rotas_own_calendars_grade_to_the_same_rota_with_no_rule_broken(tmp_path
     saved = json.loads((tmp_path / "graded" / "grade.json").read_text())
     assert saved["schedule"]["unmapped_events"] == 0 and saved["schedule"]["rule_breaks"] == 0
     assert saved["schedule"]["shifts"] == sum(s.engineer == "aoife" for s in solution.chosen)
+
+
+def test_the_plan_page_says_when_a_rota_is_not_reproducible():
+    import sys
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    main_module = sys.modules["__main__"]  # AppTest leaves app.py as __main__: put pytest's back afterwards
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+        at.run()
+        at.switch_page("rota/web/app_pages/plan.py").run()
+        at.number_input(key="time_limit").set_value(1)
+        at.toggle(key="fast").set_value(True)
+        at.button(key="solve").click().run()
+        deadline = time.monotonic() + 120
+        while at.session_state["job"].running and time.monotonic() < deadline:
+            time.sleep(0.2)
+        at.run()
+        assert not at.exception
+        assert any(w.value.startswith("Not reproducible: the wall clock") for w in at.warning)
+    finally:
+        sys.modules["__main__"] = main_module
