@@ -74,15 +74,16 @@ def solved(folder: Path, out: Path, baseline: frozenset[tuple[str, str, str]] | 
 # ---- an event's language is ranked with the event, before peaks -------------------------------------------------
 
 
-EVENT_LANGUAGE = ONE_CENTRE.format(rules=RULES) + """
+EVENING = ONE_CENTRE.format(rules=RULES) + """
 [[peaks]]
 id = "evening"
 timezone = "Atlantic/Reykjavik"
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 start = "16:00"
 end = "24:00"
 min_engineers = 1
+"""  # the peak leaves `days` out: every day, as the loader and the independent checker both read it
 
+EVENT_LANGUAGE = EVENING + """
 [[events]]
 id = "launch"
 timezone = "Atlantic/Reykjavik"
@@ -108,15 +109,7 @@ def test_an_events_language_comes_before_a_peaks_headcount(tmp_path: Path):
 
 def test_a_moved_shift_is_one_change_in_the_objective_in_report_diff_and_on_the_plan_page(tmp_path: Path):
     # Published: Hans on early. Now the evening needs him: moving early → late is one change of his day.
-    folder = folder_of(tmp_path / "s", ONE_CENTRE.format(rules=RULES) + """
-[[peaks]]
-id = "evening"
-timezone = "Atlantic/Reykjavik"
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-start = "16:00"
-end = "24:00"
-min_engineers = 1
-""", "hans,Hans,rey,L2,en,,\n")
+    folder = folder_of(tmp_path / "s", EVENING, "hans,Hans,rey,L2,en,,\n")
     published = frozenset({("hans", "2027-03-01", "early")})
     solution = solved(folder, tmp_path / "out", baseline=published)
     assert {(s.engineer, s.shift) for s in solution.chosen} == {("hans", "late")}
@@ -127,15 +120,8 @@ min_engineers = 1
 
 
 def test_a_dropped_and_an_added_shift_are_a_change_each(tmp_path: Path):
-    folder = folder_of(tmp_path / "s", ONE_CENTRE.format(rules=RULES) + """
-[[peaks]]
-id = "evening"
-timezone = "Atlantic/Reykjavik"
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-start = "16:00"
-end = "24:00"
-min_engineers = 1
-""", "hans,Hans,rey,L2,en,,\nkai,Kai,rey,L2,en,,\n", pins="hans,2027-03-01,off\n")
+    folder = folder_of(tmp_path / "s", EVENING, "hans,Hans,rey,L2,en,,\nkai,Kai,rey,L2,en,,\n",
+                       pins="hans,2027-03-01,off\n")
     published = frozenset({("hans", "2027-03-01", "late")})  # Hans is pinned off now: Kai takes the evening
     solution = solved(folder, tmp_path / "out", baseline=published)
     assert {(s.engineer, s.shift) for s in solution.chosen} == {("kai", "late")}
@@ -157,20 +143,11 @@ def test_a_replaced_scenario_looks_up_its_own_engineers_not_the_old_ones():
 
 # ---- peak headcount cover and language cover, each on its own ------------------------------------------------------
 
-PEAK_LANGUAGE = ONE_CENTRE.format(rules=RULES) + """
-[[peaks]]
-id = "evening"
-timezone = "Atlantic/Reykjavik"
-start = "16:00"
-end = "24:00"
-min_engineers = 1
-languages = ["de"]
-"""
+PEAK_LANGUAGE = EVENING + 'languages = ["de"]\n'
 
 
 def test_peak_cover_is_headcount_and_language_cover_is_its_own_number(tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]):
-    # (the peak leaves `days` out, every day by default: the independent checker reads it so too)
     folder = folder_of(tmp_path / "s", PEAK_LANGUAGE, "kai,Kai,rey,L2,en,,\n")  # nobody speaks German
     out = tmp_path / "out"
     assert main(["solve", str(folder), "--work-limit", "2", "--workers", "1", "--out", str(out)]) == 0

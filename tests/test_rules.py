@@ -134,6 +134,16 @@ def test_weekly_cap_exactly_reached_holds_one_minute_more_breaks_in_any_7_local_
     assert [b.rule for b in rules.breaches(plan, worked, slot_of(plan, "ana", "long", day(6)))] == [rules.WEEKLY]
 
 
+def test_weekly_hours_are_real_hours_across_a_dst_night():
+    plan = Plan(scenario([engineer("ana", centre="dub")], [shift("night", "20:00", "08:00", ("dub",))],
+                         start=SPRING - timedelta(days=1), days=3, centres=(DUBLIN,)))
+    nights = [slot_of(plan, "ana", "night", SPRING + timedelta(days=d)) for d in (-1, 0, 1)]
+    assert [n.minutes for n in nights] == [720, 660, 720]  # the night the clocks go forward is an hour shorter
+    assert rules.over_weekly_cap(nights[:2], nights[2], 35) is None  # 12 + 11 + 12 h: exactly the cap
+    over = rules.over_weekly_cap(nights[:2], nights[2], 34.9)
+    assert over is not None and over.value == 35
+
+
 def test_consecutive_days_a_run_of_the_maximum_holds_one_more_breaks():
     plan = Plan(scenario([engineer("ana")], [shift("day", "08:00", "16:00")], days=7,
                          rules=Rules(min_rest_hours=0, max_hours_per_week=168, max_consecutive_days=5)))
