@@ -165,6 +165,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_solve(args: argparse.Namespace) -> int:
     from rota.output import write_result
+    from rota.report import NOT_REPRODUCIBLE
     from rota.solver import InfeasiblePins, Progress, SolveControl, SolveOptions, solve
 
     scenario = load_scenario(args.scenario)
@@ -213,7 +214,10 @@ def cmd_solve(args: argparse.Namespace) -> int:
     summary = tables["summary"]
     print(f"\n{summary['status']}{' (stopped)' if solution.stopped else ''} in {summary['seconds']}s: "
           f"{len(tables['assignments'])} shifts, P0 cover {summary['p0_coverage_pct']}%, "
-          f"peak cover {summary['peak_coverage_pct']}%")
+          f"event headcount cover {summary['event_coverage_pct']}%, "
+          f"peak headcount cover {summary['peak_coverage_pct']}%, language cover {summary['language_coverage_pct']}%")
+    if not solution.reproducible:
+        print(f"Not reproducible: {NOT_REPRODUCIBLE}")
     print("Gap minutes: " + ", ".join(f"{k} {v}" for k, v in summary["gap_minutes"].items()))
     for stage in summary["stages"]:
         print(f"  {stage['tier']:<9} {stage['status']:<9} objective {stage['objective']:>10,.0f}  "

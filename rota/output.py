@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from rota.clock import iso_local, iso_utc
-from rota.report import coverage_pct, engineer_load, fairness, find_gaps, hourly_coverage
+from rota.report import cover_percentages, engineer_load, fairness, find_gaps, hourly_coverage
 from rota.solver import Solution
 
 ASSIGNMENT_COLUMNS = ("engineer", "name", "centre", "level", "date", "shift", "start_utc", "end_utc", "start_local",
@@ -83,8 +83,7 @@ def result_tables(solution: Solution) -> dict[str, object]:
         "seconds": round(solution.seconds, 3),
         "window": {"start_utc": iso_utc(plan.window.start), "end_utc": iso_utc(plan.window.end),
                    "minutes": plan.window.minutes},
-        "p0_coverage_pct": coverage_pct(plan, gaps, ("p0",)),
-        "peak_coverage_pct": coverage_pct(plan, gaps, ("peak", "language")),
+        **cover_percentages(plan, gaps),
         "gap_minutes": {kind: sum(g.span.minutes for g in gaps if g.kind == kind)
                         for kind in ("p0", "event", "peak", "language")},
         "engineers": load,

@@ -22,9 +22,10 @@ from functools import cached_property
 
 import pandas as pd
 
+from rota import rules
 from rota.clock import Interval, iso_utc, local_dates, peak_occurrences, shift_interval, wall_to_utc, zone
 from rota.domain import WEEKDAYS, Pin, Scenario
-from rota.report import HOUR, Gap, Timeline, consecutive_run, counts_toward, engineer_load, find_gaps
+from rota.report import HOUR, Gap, Timeline, counts_toward, engineer_load, find_gaps
 from rota.slots import KIND_ORDER, Plan, Slot
 from rota.solver import Progress
 
@@ -210,44 +211,38 @@ class Relaxation:
 
 def relaxations(plan: Plan, worked: list[Slot], slot: Slot) -> list[Relaxation] | None:
     """What would have to change for the engineer to work `slot` as well as their rota: every rule in the way,
-    with the value it would need. None when nothing a manager decides can make it possible (leave)."""
-    scenario, rules = plan.scenario, plan.scenario.rules
-    engineer = plan.engineers[slot.engineer]
-    out: list[Relaxation] = []
-    if (engineer.id, slot.date) in plan.leave:
-        return None
-    pinned = plan.pins.get((engineer.id, slot.date))
-    if pinned and pinned != slot.shift:
-        out.append(Relaxation("pin", f"the pin ({pinned}) on {slot.date} were lifted", 0))
-    if plan.holidays[engineer.centre].get(slot.date) and rules.public_holidays == "off":
-        out.append(Relaxation("holiday", 'public_holidays were "avoid"', 0))
+    with the value it would need. None when nothing a manager decides can make it possible (leave, an overlap).
+
+    A shift worked that same day is swapped for `slot` (one shift a day), so the other rules are weighed against
+    the rest of their rota."""
     same_day = [w for w in worked if w.date == slot.date]
-    others = [w for w in worked if w.date != slot.date]
+    found = rules.breaches(plan, [w for w in worked if w.date != slot.date], slot)
     if same_day:
-        out.append(Relaxation("swap", f"they worked {slot.shift} instead of {same_day[0].shift} that day", 0))
-    rest_needed = math.inf
-    for w in others:
-        if w.span.overlaps(slot.span):
-            return None  # two shifts at once: no rule change makes that possible
-        between = (slot.span.start - w.span.end) if w.span.end <= slot.span.start else (w.span.start - slot.span.end)
-        rest_needed = min(rest_needed, between.total_seconds() / 3600)
-    if rest_needed < rules.min_rest_hours:
-        out.append(Relaxation("rest", f"the minimum rest were {math.floor(rest_needed * 2) / 2:g} h "
-                                      f"(now {rules.min_rest_hours:g} h)", rules.min_rest_hours - rest_needed))
-    cap = scenario.weekly_cap(engineer)
-    minutes = defaultdict(int)
-    for w in others:
-        minutes[w.date] += w.minutes
-    week = [minutes.get(slot.date + timedelta(days=k), 0) for k in range(-6, 7)]  # the 13 days any window meets
-    worst = (slot.minutes + max(sum(week[k:k + 7]) for k in range(7))) / 60
-    if worst > cap:
-        out.append(Relaxation("weekly", f"their weekly cap were {math.ceil(worst):g} h (now {cap:g} h)",
-                              worst - cap))
-    run = consecutive_run({w.date for w in others}, slot.date)
-    if run > rules.max_consecutive_days:
-        out.append(Relaxation("consecutive", f"max consecutive days were {run} (now {rules.max_consecutive_days})",
-                              run - rules.max_consecutive_days))
+        found.append(rules.Breach(rules.ONE_A_DAY, "", other=same_day[0]))
+    out = []
+    for b in sorted(found, key=lambda b: rules.ORDER.index(b.rule)):
+        if b.rule in (rules.LEAVE, rules.OVERLAP):
+            return None  # two shifts at once, or a day off the manager already granted: no rule change helps
+        out.append(_relaxation(plan, slot, b))
     return out
+
+
+def _relaxation(plan: Plan, slot: Slot, b: rules.Breach) -> Relaxation:
+    if b.rule == rules.PIN:
+        return Relaxation("pin", f"the pin ({plan.pins[slot.engineer, slot.date]}) on {slot.date} were lifted", 0)
+    if b.rule == rules.HOLIDAY:
+        return Relaxation("holiday", 'public_holidays were "avoid"', 0)
+    if b.rule == rules.ONE_A_DAY:
+        assert b.other is not None
+        return Relaxation("swap", f"they worked {slot.shift} instead of {b.other.shift} that day", 0)
+    if b.rule == rules.REST:
+        return Relaxation("rest", f"the minimum rest were {math.floor(b.value * 2) / 2:g} h (now {b.limit:g} h)",
+                          b.limit - b.value)
+    if b.rule == rules.WEEKLY:
+        return Relaxation("weekly", f"their weekly cap were {math.ceil(b.value):g} h (now {b.limit:g} h)",
+                          b.value - b.limit)
+    assert b.rule == rules.CONSECUTIVE, b.rule
+    return Relaxation("consecutive", f"max consecutive days were {b.value:g} (now {b.limit:g})", b.value - b.limit)
 
 
 class _Slots:

@@ -23,7 +23,7 @@ from rota.solver import SolveOptions
 from rota.variant import AddEngineers, AddLeave, VariantModel, load_variant, variant_toml
 from rota.whatif import COLUMNS, run_whatif
 
-COVER = {"P0": "p0_cover_pct", "peaks": "peak_cover_pct", "events": "event_cover_pct",
+COVER = {"P0": "p0_cover_pct", "peak headcount": "peak_cover_pct", "event headcount": "event_cover_pct",
          "languages": "language_cover_pct"}
 HOURS = ("hours_min", "hours_mean", "hours_max")
 

@@ -177,7 +177,7 @@ def test_public_holiday_off_forbids_and_avoid_prefers_another_senior():
     avoid = solve(base, FAST)
     assert ("sg", "day", eid) not in worked(avoid)
     assert ("alt", "day", eid) in worked(avoid)
-    alone = replace(base, engineers=(team[0],), _index={})
+    alone = replace(base, engineers=(team[0],))
     needed = solve(alone, FAST)
     assert ("sg", "day", eid) in worked(needed)  # "avoid" still works it where P0 needs it
     off = solve(replace(alone, rules=replace(rules, public_holidays="off")), FAST)
@@ -234,13 +234,13 @@ def test_replanning_against_a_baseline_changes_only_what_cover_needs():
     # a senior who works on day 4 falls ill for two days: only those shifts (and what replaces them) should move
     sick = next(s.engineer for s in first.chosen if s.engineer.startswith("s") and s.date == DAY_1 + timedelta(days=3))
     ill = (Leave(sick, DAY_1 + timedelta(days=3), DAY_1 + timedelta(days=4), "sick"),)
-    again = solve(replace(base, leave=ill, _index={}), SolveOptions(time_limit=10, seed=3, workers=2),
+    again = solve(replace(base, leave=ill), SolveOptions(time_limit=10, seed=3, workers=2),
                   baseline=published)
     changes = diff(published, shifts_of(again.chosen))
     lost = [c for c in changes if c.engineer == sick and c.before and not c.after]
     assert lost, "the shifts on sick days must go"
     assert len(changes) <= 3 * len(lost) + 2, changes  # a replacement per lost shift, not a new rota
-    fresh = solve(replace(base, leave=ill, _index={}), SolveOptions(time_limit=10, seed=3, workers=2))
+    fresh = solve(replace(base, leave=ill), SolveOptions(time_limit=10, seed=3, workers=2))
     assert len(changes) < len(diff(published, shifts_of(fresh.chosen)))
 
 

@@ -292,7 +292,7 @@ def test_grading_an_ics_finds_its_gaps_and_rule_breaks(tmp_path: Path):
                   (datetime(2027, 3, 2, 16, tzinfo=UTC), datetime(2027, 3, 3, 0, tzinfo=UTC))]
     assert sorted((b.engineer, b.rule) for b in result.breaks) == [("ana", "leave"), ("bo", "rest")]
     rest = next(b for b in result.breaks if b.rule == "rest")
-    assert rest.detail.startswith("4 h after the shift ending 2027-03-02T00:00:00Z")
+    assert rest.detail == "rest after 12:00-00:00 ending 2027-03-02T00:00:00Z (4 h, at least 11 h)"
     assert result.numbers()["p0_coverage_pct"] == round(100 * (48 - 12) / 48, 3)
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from rota import overview, publishing, views
-from rota.report import shifts_of
+from rota.report import NOT_REPRODUCIBLE, shifts_of
 from rota.scenario_io import apply_edits, result_zip, table
 from rota.solver import SolveOptions
 from rota.store import StoreError
@@ -66,6 +66,8 @@ if result is not None:
     cols[1].metric("P0 gap", f"{s['p0_gap_minutes']} min")
     cols[2].metric("Other cover gaps", f"{s['cover_gap_minutes'] / 60:.1f} h", help="events, peaks, languages")
     cols[3].metric("Shifts", s["shifts"], help=f"solved in {solution.seconds:.1f} s")
+    if not solution.reproducible:
+        st.warning(f"Not reproducible: {NOT_REPRODUCIBLE}.", icon=":material/shuffle:")
     with st.expander("Stages"):
         st.dataframe([{"stage": overview.TIER_WORDS[st_.tier], "result": st_.status.lower(),
                        "cost": st_.objective, "best possible ≥": st_.bound, "seconds": round(st_.seconds, 2)}
