@@ -169,6 +169,13 @@ def cover_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["variant", "cover", "pct"])
 
 
+def shortfall_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """How far each variant falls short of each cover (100 − cover %), long: differences near full cover show, where
+    bars of cover % all read 100."""
+    cover = cover_frame(rows)
+    return cover.assign(short=(100 - cover["pct"]).round(2)).drop(columns=["pct"])
+
+
 def hours_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     """Hours per engineer in the window per variant: min, mean and max."""
     return pd.DataFrame([{"variant": r["variant"], **{k: float(r[k]) for k in HOURS}}  # type: ignore[arg-type]

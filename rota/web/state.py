@@ -6,6 +6,7 @@ Kept small on purpose: every rule and number comes from the rota package; this o
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -248,11 +249,14 @@ def whatif_status(compact: bool = False) -> None:
     if not current.running:
         st.rerun(scope="app")
     done = current.done()
+    # The solves run side by side, a core each: the clock says how far along they are before the first one ends.
+    rounds = -(-current.total // max(1, min(current.total, os.cpu_count() or 1)))
+    share = max(len(done) / current.total, min(0.95, current.elapsed / (rounds * current.options.time_limit + 2)))
     solving = "What-if: solving" if compact else "Solving"
     text = f"{solving} the base and {current.total - 1} variant(s)… {current.elapsed:.0f} s · " + (
         f"{len(done)} of {current.total} done: {', '.join(done)}" if done
         else f"{current.options.time_limit:g} s each")
-    st.progress(len(done) / current.total, text=text)
+    st.progress(share, text=text)
     if compact:
         return
     if st.button("Cancel the comparison", key="whatif_cancel", help="Stops every solve of it at once"):

@@ -107,16 +107,23 @@ with compare:
         table = wv.comparison_frame(rows)
         changed = wv.differs_from_base(table)
         st.subheader("Side by side")
-        st.caption("Each column a solve with the same limits; cells that differ from the base are highlighted.")
+        st.caption("Each column a fresh solve with the same limits — the base too: it is the scenario as it is now, "
+                   "solved beside its variants, not the Plan page's rota. Cells that differ from the base are "
+                   "highlighted.")
         st.dataframe(table.style.apply(lambda _: changed.replace({True: "background-color: #fff3c4; "
                                                                   "font-weight: 600", False: ""}), axis=None),
-                     width="stretch", height=35 * len(table) + 40)
+                     width="stretch", height=35 * len(table) + 40,
+                     column_config={"_index": st.column_config.TextColumn("measure", width="medium")})
         cover, hours = st.columns(2)
-        cover.altair_chart(alt.Chart(wv.cover_frame(rows), title="Cover % per variant").mark_bar().encode(
-            x=alt.X("cover:N", title=None, sort=list(wv.COVER)), xOffset="variant:N",
-            y=alt.Y("pct:Q", title="cover %", scale=alt.Scale(zero=False)),
-            color=alt.Color("variant:N", legend=alt.Legend(orient="bottom", columns=2)),
-            tooltip=["variant", "cover", "pct"]), width="stretch")
+        short = wv.shortfall_frame(rows)
+        if (short["short"] == 0).all():
+            cover.success("Every solve covers P0, peaks, events and languages at every minute.")
+        else:
+            cover.altair_chart(alt.Chart(short, title="Short of cover, % of the time it is required").mark_bar()
+                               .encode(x=alt.X("cover:N", title=None, sort=list(wv.COVER)), xOffset="variant:N",
+                                       y=alt.Y("short:Q", title="short %"),
+                                       color=alt.Color("variant:N", legend=alt.Legend(orient="bottom", columns=2)),
+                                       tooltip=["variant", "cover", "short"]), width="stretch")
         spread = wv.hours_frame(rows)
         base = alt.Chart(spread, title="Hours per engineer: min, mean, max").encode(
             y=alt.Y("variant:N", title=None, sort=None))

@@ -1,8 +1,9 @@
-"""Team page: adding rows the way a manager does in the browser (a blank row first, then its cells)."""
+"""The weekly routine's fixes through AppTest: rows added as in the browser, settings kept, the what-if progress."""
 
 from __future__ import annotations
 
 import sys
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -59,3 +60,30 @@ def test_settings_survive_a_solve_and_a_page_switch():
     visit(at, "whatif")
     assert at.number_input(key="whatif_limit").value == 4
     assert at.multiselect(key="whatif_examples").value == picked.options[:1]
+
+
+def test_the_what_if_progress_moves_before_the_first_solve_ends():
+    from tests.test_app import visit
+
+    at = visit(start(), "whatif")
+    options = at.multiselect(key="whatif_examples").options
+    at.multiselect(key="whatif_examples").set_value(options[:1]).run()
+    at.number_input(key="whatif_limit").set_value(30).run()
+    at.button(key="whatif_run").click().run()
+    job = at.session_state["whatif_job"]
+    time.sleep(3)
+    at.run()
+    [bar] = at.get("progress")
+    assert job.running and job.done() == [] and bar.proto.value > 0
+    at.button(key="whatif_cancel").click().run()
+    assert job.wait(30) and job.cancelled
+
+
+def test_the_shortfall_chart_shows_what_cover_bars_of_100_hide():
+    from rota.whatif_views import COVER, shortfall_frame
+
+    rows = [{"variant": "base", **{column: 100.0 for column in COVER.values()}},
+            {"variant": "lean", **{column: 100.0 for column in COVER.values()}, "peak_cover_pct": 97.25}]
+    short = shortfall_frame(rows).set_index(["variant", "cover"])["short"]
+    assert short["lean", "peak headcount"] == 2.75 and short["base"].eq(0).all()
+    assert short.drop(("lean", "peak headcount")).eq(0).all()
