@@ -516,9 +516,23 @@ def pin_dates(scenario: Scenario, centre: str) -> list[date]:
 
 
 def pin_options(scenario: Scenario, centre: str) -> list[str]:
-    """Every value a cell of the pin grid may hold: the solver's choice (a shift id or "–"), a pin, or leave."""
+    """Every value a cell of the pin grid may hold: the three actions first (fix a shift, forbid work, no pin), then
+    what a cell only shows (the solver's unpinned shift, leave)."""
     shifts = [t.id for t in scenario.shifts if centre in t.centres]
-    return [OFF_CELL, *shifts, PIN + Pin.OFF, *(PIN + s for s in shifts), LEAVE_CELL]
+    return [*(PIN + s for s in shifts), PIN + Pin.OFF, OFF_CELL, *shifts, LEAVE_CELL]
+
+
+def pin_label(value: str) -> str:
+    """What a pin grid choice does, in the dropdown's words."""
+    if value == PIN + Pin.OFF:
+        return f"{value} — forbid work this day"
+    if value.startswith(PIN):
+        return f"{value} — fix this shift"
+    if value == OFF_CELL:
+        return f"{OFF_CELL} no pin: the solver decides"
+    if value == LEAVE_CELL:
+        return "leave (edit it on Team)"
+    return f"{value} (the solver's choice)"
 
 
 def pin_grid(plan: Plan, chosen: list[Slot] | None, centre: str) -> pd.DataFrame:

@@ -87,3 +87,17 @@ def test_the_shortfall_chart_shows_what_cover_bars_of_100_hide():
     short = shortfall_frame(rows).set_index(["variant", "cover"])["short"]
     assert short["lean", "peak headcount"] == 2.75 and short["base"].eq(0).all()
     assert short.drop(("lean", "peak headcount")).eq(0).all()
+
+
+def test_pin_choices_read_as_three_actions_first():
+    from rota import views
+    from rota.scenario import load_scenario
+
+    options = views.pin_options(load_scenario("data/demo"), "sin")
+    labels = [views.pin_label(o) for o in options]
+    actions = [label for label in labels if label.startswith(("◆", "–"))]
+    assert labels[:len(actions)] == actions  # every action comes before what a cell only shows
+    assert {label.split(" — ")[-1] for label in actions if " — " in label} == {"fix this shift",
+                                                                              "forbid work this day"}
+    assert "– no pin: the solver decides" in actions
+    assert all(label.endswith(("(the solver's choice)", "(edit it on Team)")) for label in labels[len(actions):])

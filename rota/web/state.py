@@ -16,6 +16,7 @@ import streamlit as st
 
 from rota.domain import Scenario
 from rota.jobs import SolveJob, WhatIfJob
+from rota.overview import TIER_WORDS
 from rota.scenario import Problem
 from rota.scenario_io import (
     FILES,
@@ -352,8 +353,8 @@ def solve_status(compact: bool = False) -> None:
     if latest is None:
         text = f"Solving… {current.elapsed:.0f} s of {limit:g} s: looking for a first rota"
     else:
-        text = (f"Solving… {current.elapsed:.0f} s of {limit:g} s · stage {latest.stage} · "
-                f"P0 gap {latest.p0_gap_minutes} min · optimality gap {100 * latest.gap:.1f} %")
+        text = (f"Solving… {current.elapsed:.0f} s of {limit:g} s · {TIER_WORDS.get(latest.stage, latest.stage)} · "
+                f"P0 gap {latest.p0_gap_minutes} min · cost {100 * latest.gap:.1f} % above the best possible")
     st.progress(share, text=text)
     if compact:
         return
@@ -361,9 +362,12 @@ def solve_status(compact: bool = False) -> None:
         current.stop()
         st.toast("Stopping: the best rota so far is kept")
     found = progress_frame(current.snapshot())
+    found["stage"] = found["stage"].map(lambda tier: TIER_WORDS.get(tier, tier))
     if len(found):
         st.dataframe(found.head(8), hide_index=True, width="stretch",
-                     column_config={"gap_pct": st.column_config.NumberColumn("optimality gap %", format="%.2f")})
+                     column_config={"seconds": "s", "p0_gap_minutes": "P0 gap (min)", "objective": "cost",
+                                    "bound": "best possible ≥",
+                                    "gap_pct": st.column_config.NumberColumn("% above best possible", format="%.2f")})
 
 
 # ---- editable tables -----------------------------------------------------------------------------------------------

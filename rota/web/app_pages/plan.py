@@ -92,8 +92,8 @@ if result is not None:
                        file_name="rota-result.zip", data=lambda: result_zip(solution, files))
 
 st.subheader("Pins")
-st.caption("Choose a value in a cell to fix that shift (◆ shift) or to forbid work that day (◆ off); – removes the "
-           "pin. Unpinned cells show the last rota (– for no shift). Then re-solve.")
+st.caption("In a cell, choose ◆ a shift to fix it, ◆ off to forbid work that day, or – to remove the pin; then "
+           "re-solve. Unpinned cells show the last rota (– for no shift).")
 centres = {c.name: c.id for c in scenario.centres}
 state.choose("pin_centre", list(centres))
 centre = centres[st.segmented_control("Centre", list(centres), **state.kept("pin_centre")) or next(iter(centres))]
@@ -118,7 +118,8 @@ def on_pin_edit(key: str) -> None:
 
 grid = pin_grid()
 options = views.pin_options(scenario, centre)
-columns = {d: st.column_config.SelectboxColumn(f"{date.fromisoformat(d):%a %d}", options=options, width="small")
+columns = {d: st.column_config.SelectboxColumn(f"{date.fromisoformat(d):%a %d}", options=options, width="small",
+                                               format_func=views.pin_label)
            for d in grid.columns[1:]}
 key = state.editor_key("pin_grid_" + centre)
 edited = st.data_editor(grid, key=key, disabled=["engineer"], on_change=on_pin_edit, args=(key,),
