@@ -13,6 +13,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +34,7 @@ VERSION_COLUMNS = ["version", "published", "scenario", "window", "shifts", "new"
                    "cancelled", "source", "shown"]
 LINK_COLUMNS = ["kind", "id", "name", "https", "webcal"]
 DIFF_COLUMNS = ["engineer", "date", "before", "after"]
+PREVIEW_COLUMNS = ["engineer", "added", "moved", "cancelled"]
 
 
 # ---- feed links (base URL: rota.tokens.public_base_url, as `rota feeds list`) ---------------------------------
@@ -120,3 +122,36 @@ def diff_frame(before: Shifts, after: Shifts) -> pd.DataFrame:
     rows = [{"engineer": c.engineer, "date": c.date, "before": c.before, "after": c.after}
             for c in diff(before, after)]
     return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+
+
+# ---- what a publish would change, per engineer ---------------------------------------------------------------------
+
+
+@dataclass
+class EngineerChanges:
+    """One engineer's calendar after a publish: shifts new to it, moved to another shift that day, cancelled."""
+
+    engineer: str
+    added: list[str] = field(default_factory=list)  # "2027-03-04 sin-day"
+    moved: list[str] = field(default_factory=list)  # "2027-03-05 sin-day → sin-night"
+    cancelled: list[str] = field(default_factory=list)
+
+
+def preview(before: Shifts, after: Shifts) -> list[EngineerChanges]:
+    """What publishing `after` over the published `before` changes, per engineer (as report.diff counts changes)."""
+    out: dict[str, EngineerChanges] = {}
+    for change in diff(before, after):
+        person = out.setdefault(change.engineer, EngineerChanges(change.engineer))
+        if not change.before:
+            person.added.append(f"{change.date} {change.after}")
+        elif not change.after:
+            person.cancelled.append(f"{change.date} {change.before}")
+        else:
+            person.moved.append(f"{change.date} {change.before} → {change.after}")
+    return [out[e] for e in sorted(out)]
+
+
+def preview_frame(changes: list[EngineerChanges]) -> pd.DataFrame:
+    rows = [{"engineer": c.engineer, "added": "; ".join(c.added), "moved": "; ".join(c.moved),
+             "cancelled": "; ".join(c.cancelled)} for c in changes]
+    return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from rota import publishing
+from rota.report import shifts_of
 from rota.scenario import ScenarioError
 from rota.store import RETENTION, StoreError
 from rota.tokens import BaseURLError, insecure, public_base_url
@@ -57,6 +58,23 @@ else:
 st.subheader("Publish")
 if store is not None:
     st.caption(f"Store: `{store.location.label}` — the one `rota serve` serves the feeds from (ROTA_STORE).")
+    if result is not None:
+        try:
+            published = publishing.published_baseline(store, result.plan.scenario)
+        except StoreError as error:
+            published = None
+            st.error(f"The published rota cannot be read: {error}", icon="⛔")
+        if published is not None:
+            changes = publishing.preview(published[1], shifts_of(result.chosen))
+            count = sum(len(c.added) + len(c.moved) + len(c.cancelled) for c in changes)
+            if not changes:
+                st.success(f"Publishing changes nothing in this window: it is version {published[0]}'s rota.",
+                           icon=":material/check_circle:")
+            else:
+                st.markdown(f"**Before you publish:** {count} change(s) from version {published[0]} for "
+                            f"{len(changes)} engineer(s); each sees them in their calendar.")
+                st.dataframe(publishing.preview_frame(changes), hide_index=True, width="stretch",
+                             key="publish_preview", row_height=60)
     if st.button("Publish this rota as a new version", type="primary", key="publish", disabled=solution is None,
                  help="Solve on the Plan page first" if solution is None else None
                  ) and solution is not None:
