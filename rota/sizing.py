@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rota.output import SCENARIO_FILES
 from rota.scenario import load_scenario
 from rota.solver import Solution, SolveOptions, solve
 from rota.variant import AddEngineers, VariantModel, variant_scenario
@@ -26,6 +27,7 @@ class Attempt:
     shortfall_minutes: int  # the target tiers' penalty (minutes short) of the best rota
     bound: float
     solution: Solution | None = field(default=None, repr=False)
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)  # the variant's scenario files (its copy)
 
 
 @dataclass
@@ -61,6 +63,7 @@ def attempt(scenario_dir: Path, centre: str, level: str, current: int, n: int, t
             options: SolveOptions) -> Attempt:
     with variant_scenario(scenario_dir, _variant(scenario_dir, centre, level, current, n)) as (_, folder):
         scenario = load_scenario(folder)
+        files = {name: (folder / name).read_bytes() for name in SCENARIO_FILES if (folder / name).is_file()}
     last = TARGETS[target]
     solution = solve(scenario, SolveOptions(**{**options.__dict__, "last_tier": last}))
     stages = solution.stages
@@ -74,7 +77,7 @@ def attempt(scenario_dir: Path, centre: str, level: str, current: int, n: int, t
     else:
         verdict = "unknown"
     bound = sum(s.bound for s in stages)
-    return Attempt(n, verdict, short, bound, solution)
+    return Attempt(n, verdict, short, bound, solution, files)
 
 
 def size(scenario_dir: Path, centre: str, level: str, target: str = "p0", options: SolveOptions | None = None,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from rota.domain import Scenario
 from rota.output import atomic_write, write_result
+from rota.pins import InfeasiblePins, check_pins
 from rota.report import Shifts, baseline_of, diff
 from rota.scenario import load_scenario
 from rota.slots import Plan
@@ -70,6 +71,11 @@ def run_whatif(scenario_dir: Path, variant_paths: list[Path], out: Path, options
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(folder, target)
             jobs.append(Job(label, str(target), str(out / label), options))
+    for job in jobs:  # cheap: conflicting pins are named before any solve starts
+        try:
+            check_pins(load_scenario(job.scenario_dir))
+        except InfeasiblePins as error:
+            raise InfeasiblePins([f"{job.label}: {detail}" for detail in error.details]) from None
     processes = processes or min(len(jobs), os.cpu_count() or 1)
     # each process gets its share of the cores: the machine is not oversubscribed and runs stay reproducible
     per_job = max(1, (os.cpu_count() or 1) // processes)
