@@ -124,8 +124,8 @@ def _report(error: Exception, args: argparse.Namespace) -> int:
     elif isinstance(error, StoreError):
         print(f"rota: {error}", file=sys.stderr)
     elif isinstance(error, OSError):  # disk full, permission denied, a folder removed meanwhile …
-        where = f" {error.filename}" if error.filename else ""
-        print(f"rota: cannot{' use' if where else ''}{where}: {error.strerror or error}", file=sys.stderr)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"rota: {where}{error.strerror or error}", file=sys.stderr)
     else:
         if os.environ.get("ROTA_DEBUG"):
             raise error
@@ -393,15 +393,30 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from rota.checker import check_rota
+    from rota.output import RESULT_FILES
     from rota.result import SCENARIO_COPY
+    from rota.scenario import Problem
 
     scenario, result = (args.scenario, args.result) if args.result else (args.scenario / SCENARIO_COPY, args.scenario)
     load_scenario(scenario)  # the checker reads the scenario its own way; a broken one gets rota's clear problems
+    unreadable = [Problem(name, "", "", "is not UTF-8 text; rota solve writes UTF-8 (was it edited and saved in "
+                                        "another encoding?)")
+                  for name in RESULT_FILES if (result / name).is_file() and not _utf8(result / name)]
+    if unreadable:
+        raise ScenarioError(unreadable)
     problems = check_rota(scenario, result)
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem(s)" if problems else "OK: the rota passes the independent checker")
     return 1 if problems else 0
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def cmd_ical(args: argparse.Namespace) -> int:
