@@ -169,7 +169,7 @@ def _result(path: Path) -> list[str]:
     if not problems and not (path / SCENARIO_COPY).is_dir():
         problems.append(f"result {path}: {not_a_result(path)}")
     elif not problems and not (path / ASSIGNMENTS).is_file():
-        problems.append(f"result {path}: has no {ASSIGNMENTS}; a result folder of rota solve holds one")
+        problems.append(f"{ASSIGNMENTS}: not found in {path}; a result folder of rota solve holds one")
     return problems
 
 
