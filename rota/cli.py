@@ -109,8 +109,9 @@ def _report(error: Exception, args: argparse.Namespace) -> int:
     from rota.store import StoreError
 
     if isinstance(error, ScenarioError):
-        source = getattr(args, "scenario", None) or getattr(args, "result", "")
-        print(f"rota: {len(error.problems)} problem(s) in {source}:", file=sys.stderr)
+        # grade and whatif read more than the scenario (.ics, map, variants): each problem names its own file
+        source = "" if args.command in ("grade", "whatif") else getattr(args, "scenario", None) or args.result
+        print(f"rota: {len(error.problems)} problem(s){f' in {source}' if source else ''}:", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
     elif isinstance(error, InfeasiblePins):
@@ -622,7 +623,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if not args.no_solve:
         check_pins(scenario)
     plan = Plan(scenario)
-    result = grade(plan, args.ics, read_mapping(args.map))
+    result = grade(plan, args.ics, read_mapping(args.map, {e.id for e in scenario.engineers}))
     theirs = result.numbers()
     ours: dict[str, object] = {}
     solution = None

@@ -303,6 +303,22 @@ def test_infeasible_pins_survive_the_trip_from_a_worker_process():
     assert problems == []
 
 
+def test_grade_names_each_bad_row_of_the_map_and_each_bad_event(tmp_path, capsys):
+    scenario = tiny(tmp_path / "s")
+    (tmp_path / "map.csv").write_text("match,engineer\nfoo\nbar,zed\n")
+    (tmp_path / "theirs.ics").write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:Ann\nDTSTART:20270301T000000Z\n"
+                                         "END:VEVENT\nEND:VCALENDAR\n")
+    code, _, err = run(capsys, "grade", scenario, "--ics", tmp_path / "theirs.ics", "--map", tmp_path / "map.csv",
+                       "--no-solve")
+    assert code == 2 and err.splitlines() == [
+        "rota: 2 problem(s):",
+        "  map.csv: line 2: has 1 fields, expected 2 (match, engineer); a value with a comma must be in double quotes",
+        "  map.csv: line 3, field 'engineer': unknown engineer 'zed' (not in engineers.csv)"]
+    code, _, err = run(capsys, "grade", scenario, "--ics", tmp_path / "theirs.ics", "--no-solve")
+    assert code == 2 and err.splitlines()[1:] == [
+        "  theirs.ics: event #1, field 'DURATION': missing; an event needs DTSTART and DTEND (or DURATION)"]
+
+
 # ---- scenario files: the separator and impossible dates ---------------------------------------------------------
 
 
