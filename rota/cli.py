@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import os
 import sys
@@ -529,6 +530,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from rota.store import ENV_STORE, open_store
 
+    problem = _listen_problem(args.host, args.port)  # uvicorn would say it only after starting up, with exit 3
+    if problem:
+        print(f"rota: cannot listen on {args.host}:{args.port}: {problem}", file=sys.stderr)
+        return EXIT_INPUT
     store = open_store(args.store)  # fail here, clearly, rather than inside the server
     os.environ[ENV_STORE] = store.location.url  # the factory in rota.web.server opens the same store
     store.close()
@@ -537,6 +542,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     uvicorn.run("rota.web.server:create_app", factory=True, host=args.host, port=args.port,
                 access_log=not args.quiet, log_level="warning" if args.quiet else "info")
     return 0
+
+
+def _listen_problem(host: str, port: int) -> str:
+    """Why the server could not listen on host:port ("" if it can), tried the way uvicorn binds."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        return f"{error.strerror} (--host takes an address or name of this machine, e.g. 127.0.0.1 or 0.0.0.0)"
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            hint = "; is rota serve already running? choose another --port" if error.errno == errno.EADDRINUSE else ""
+            return f"{error.strerror}{hint}"
+    return ""
 
 
 # ---- planning: what-ifs, sizing, grading --------------------------------------------------------------------------

@@ -194,6 +194,20 @@ def test_the_real_command_never_shows_a_traceback_for_a_users_mistakes(tmp_path)
     assert not (tmp_path / "o").exists() and not (tmp_path / "w").exists()
 
 
+def test_serve_on_a_port_in_use_says_so_before_starting(tmp_path, capsys):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = run(capsys, "serve", "--port", port, "--store", tmp_path / "rota.sqlite3")
+    assert code == 2 and out == ""
+    assert err == (f"rota: cannot listen on 127.0.0.1:{port}: Address already in use; is rota serve already "
+                   "running? choose another --port\n")
+    assert not (tmp_path / "rota.sqlite3").exists()
+
+
 def test_an_unexpected_error_is_one_line_and_exit_70_not_a_traceback(tmp_path, monkeypatch, capsys):
     import rota.cli
 
