@@ -608,7 +608,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 def cmd_size(args: argparse.Namespace) -> int:
     from rota.output import write_result
     from rota.pins import check_pins
-    from rota.sizing import size
+    from rota.sizing import size, solved
     from rota.solver import SolveOptions
 
     scenario = load_scenario(args.scenario)
@@ -621,6 +621,7 @@ def cmd_size(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     targets = ["p0", "peaks"] if args.target == "both" else [args.target]
     options = SolveOptions(time_limit=args.time_limit, seed=args.seed)
+    unsolved = False
     for centre in centres:
         for target in targets:
             result = size(args.scenario, centre, args.level, target, options)
@@ -628,10 +629,11 @@ def cmd_size(args: argparse.Namespace) -> int:
             tried = ", ".join(f"{a.headcount}: {a.verdict}" for a in result.attempts)
             answer = "none found" if result.answer is None else str(result.answer)
             print(f"{centre} {args.level} for {what}: {answer} (now {result.current}); {result.proof}. Tried {tried}")
+            unsolved = unsolved or not all(solved(a) for a in result.attempts)
             best = result.best
             if args.out and best and best.solution:
                 write_result(best.solution, args.out / f"{centre}-{args.level}-{target}-{result.answer}", best.files)
-    return 0
+    return EXIT_NO_ROTA if unsolved else 0
 
 
 def cmd_grade(args: argparse.Namespace) -> int:

@@ -100,13 +100,22 @@ def size(scenario_dir: Path, centre: str, level: str, target: str = "p0", option
         answer: int | None = n
     else:
         while n < limit and run(n).verdict != "covered":
+            if not solved(run(n)):  # no rota at all within the time limit: more engineers cannot tell more
+                break
             n += 1
         answer = n if run(n).verdict == "covered" else None
     attempts = [tried[k] for k in sorted(tried)]
     return Sizing(centre, level, target, current, answer, _proof(answer, tried), attempts)
 
 
+def solved(attempt: Attempt) -> bool:
+    """Whether the attempt's solve found any rota at all within its limits."""
+    return attempt.solution is not None and bool(attempt.solution.stages)
+
+
 def _proof(answer: int | None, tried: dict[int, Attempt]) -> str:
+    if answer is None and not all(solved(a) for a in tried.values()):
+        return "no rota was found within the time limit, so nothing could be told: give it more time (--time-limit)"
     if answer is None:
         return "no headcount up to the limit reached zero gaps: the gaps are structural (see rota check)"
     if answer == 0:

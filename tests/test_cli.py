@@ -246,6 +246,15 @@ def test_the_last_resort_rota_of_solve_is_the_pins_alone(tmp_path):
     assert solution.chosen == sorted(pinned_slots(solution.plan), key=lambda s: (s.span.start, s.engineer))
 
 
+def test_size_without_time_to_find_any_rota_stops_at_once_and_says_so(tmp_path):
+    # before, it went on hiring up to 200 engineers, one solve each, and then blamed "structural" gaps
+    done = rota(tmp_path, "size", tiny(tmp_path / "s"), "--time-limit", "0.001", "--target", "p0", "--centre", "rey")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.strip() == ("rey L2 for zero P0 gaps: none found (now 3); no rota was found within the time "
+                                   "limit, so nothing could be told: give it more time (--time-limit). Tried 3: "
+                                   "unknown")
+
+
 # ---- conflicting pins, named exactly ---------------------------------------------------------------------------
 
 REST_CLASH = ["ann,2027-03-02,late", "ann,2027-03-03,early"]  # 00:00 end to 00:00 start: no rest at all
