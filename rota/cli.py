@@ -602,6 +602,11 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     rows = run_whatif(args.scenario, args.variants, args.out, options)
     print(markdown_table(rows))
     print(f"Wrote {args.out}/comparison.csv, comparison.md and a result folder per variant")
+    unsolved = [str(row["variant"]) for row in rows if row["status"] == "UNKNOWN"]
+    if unsolved:
+        print(f"rota: no rota found within {args.time_limit:g} s for {', '.join(unsolved)}: their columns hold the "
+              "pinned shifts only; give them a higher --time-limit", file=sys.stderr)
+        return EXIT_NO_ROTA
     return 0
 
 
@@ -684,6 +689,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
         if solution is not None:
             write_result(solution, args.out / "rota")
         print(f"Wrote {args.out}/grade.json, gaps.csv, breaks.csv" + (" and rota/" if solution else ""))
+    if solution is not None and not solution.stages:
+        print(f"rota: rota's own solve found no rota within {args.time_limit:g} s: its column holds the pinned "
+              "shifts only; give it a higher --time-limit (or --no-solve)", file=sys.stderr)
+        return EXIT_NO_ROTA
     return 0
 
 

@@ -255,6 +255,21 @@ def test_size_without_time_to_find_any_rota_stops_at_once_and_says_so(tmp_path):
                                    "unknown")
 
 
+def test_whatif_and_grade_say_when_their_own_solve_found_no_rota(tmp_path):
+    scenario = tiny(tmp_path / "s", ["ann,2027-03-02,late"])
+    (tmp_path / "same.toml").write_text('name = "same"\n')
+    (tmp_path / "theirs.ics").write_text("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//x//x//EN\nEND:VCALENDAR\n")
+    done = rota(tmp_path, "whatif", scenario, "same.toml", "--out", "w", "--time-limit", "0.001")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "rota: no rota found within 0.001 s for base, same: their columns hold the pinned shifts only" in done.stderr
+    for label in ("base", "same"):
+        assert assignments(tmp_path / "w" / label) == [("ann", "2027-03-02", "late")]
+        verified(tmp_path / "w" / label)
+    done = rota(tmp_path, "grade", scenario, "--ics", "theirs.ics", "--time-limit", "0.001", "--out", "g")
+    assert done.returncode == 1 and "rota's own solve found no rota within 0.001 s" in done.stderr
+    verified(tmp_path / "g" / "rota")
+
+
 # ---- conflicting pins, named exactly ---------------------------------------------------------------------------
 
 REST_CLASH = ["ann,2027-03-02,late", "ann,2027-03-03,early"]  # 00:00 end to 00:00 start: no rest at all
