@@ -8,14 +8,14 @@ makes it minimal. Each rule is the model's own constraint function (rota.constra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from ortools.sat.python import cp_model
 
 from rota import constraints
 from rota.clock import zone
-from rota.domain import Scenario
+from rota.domain import Pin, Scenario
 from rota.grade import rule_breaks
 from rota.model import RotaModel
 from rota.slots import Plan, Slot
@@ -57,11 +57,19 @@ def _describe(slot: Slot, tz: str) -> str:
 
 def pinned_slots(plan: Plan) -> list[Slot]:
     """The pinned shifts that meet the window (a pin outside it, or in an hour the clocks skip, has no slot)."""
-    return [s for s in plan.all_slots if plan.pins.get((s.engineer, s.date)) == s.shift and not plan.excluded(s)]
+    out = []
+    for pin in plan.scenario.pins:
+        engineer = plan.engineers.get(pin.engineer)
+        template = next((t for t in plan.templates_for(engineer) if t.id == pin.shift), None) if engineer else None
+        slot = plan.slot(engineer, template, pin.date) if engineer and template else None  # "off" has no template
+        if slot is not None and not plan.excluded(slot):
+            out.append(slot)
+    return sorted(out, key=lambda s: (s.span.start, s.engineer))
 
 
 class _PinnedOnly(Plan):
-    """The plan with the pinned shifts as its only slots: the hard rules over them are the whole pin question."""
+    """The plan of the pinned engineers with their pinned shifts as its only slots: the hard rules over those are the
+    whole pin question, and cheap to ask even of a large team."""
 
     @cached_property
     def slots(self) -> list[Slot]:
@@ -71,7 +79,8 @@ class _PinnedOnly(Plan):
 def conflicts(plan: Plan | Scenario) -> list[PinConflict]:
     """Every minimal set of conflicting pins, disjoint, in engineer order; [] when the pins can all hold."""
     scenario = plan.scenario if isinstance(plan, Plan) else plan
-    pinned = _PinnedOnly(scenario)
+    pinned_ids = {p.engineer for p in scenario.pins if p.shift != Pin.OFF}
+    pinned = _PinnedOnly(replace(scenario, engineers=tuple(e for e in scenario.engineers if e.id in pinned_ids)))
     m = RotaModel(pinned)
     for rule in constraints.HARD_RULES:
         if rule is not constraints.pinned_shifts_are_worked:  # the pins are the assumptions instead
