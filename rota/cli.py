@@ -319,6 +319,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("  none: every instant of the window is reachable by some available senior")
     for hole in holes:
         print(f"  {iso_utc(hole.start)} → {iso_utc(hole.end)}  ({hole.minutes} min)")
+    from rota.pins import check_pins
+
+    check_pins(scenario)  # pins that cannot all hold make the scenario unsolvable: exit 2, each conflict named
     return 0
 
 

@@ -317,6 +317,13 @@ def test_pins_that_hold_have_no_conflict_and_are_worked(tmp_path, capsys):
     verified(tmp_path / "out")
 
 
+def test_check_names_conflicting_pins_too(tmp_path, capsys):
+    code, out, err = run(capsys, "check", tiny(tmp_path / "s", REST_CLASH + INNOCENT))
+    assert code == 2 and "Structural pre-check" in out
+    assert err.splitlines()[1].startswith("  ann (Ann): pinned late on Tue 2027-03-02 12:00–00:00 and early on Wed")
+    assert run(capsys, "check", tiny(tmp_path / "ok", INNOCENT))[0] == 0
+
+
 def test_whatif_grade_and_size_name_conflicting_pins_without_a_traceback(tmp_path):
     scenario = tiny(tmp_path / "s", REST_CLASH + INNOCENT)
     (tmp_path / "more.toml").write_text('name = "more"\n')
