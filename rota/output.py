@@ -160,10 +160,13 @@ def write_result(solution: Solution, folder: Path, files: Mapping[str, bytes] | 
     problems = out_problems(folder)
     if problems:
         raise OutputError(problems)
+    folder = folder.resolve() if folder.is_symlink() else folder  # a link stays a link: its folder is replaced
     tables = result_tables(solution)
     files = scenario_files(solution) if files is None else files
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".new"))
+    # mkdtemp makes it private (0700); the result gets the old folder's mode, else what mkdir would have given
+    staging.chmod(folder.stat().st_mode & 0o7777 if folder.is_dir() else 0o777 & ~_umask())
     try:
         for name, data in files.items():
             _write(staging / SCENARIO_COPY / name, data)
@@ -185,6 +188,12 @@ def write_result(solution: Solution, folder: Path, files: Mapping[str, bytes] | 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return tables
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write(path: Path, data: str | bytes) -> None:

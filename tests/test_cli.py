@@ -414,6 +414,9 @@ def test_a_reused_result_folder_keeps_no_stale_scenario_file(tmp_path, capsys):
     assert load_scenario(result / "scenario").pins == ()
     verified(result)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging folder left behind
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert result.stat().st_mode & 0o777 == 0o777 & ~mask  # as mkdir makes it, not private like a temporary folder
 
 
 def test_a_write_that_fails_midway_leaves_the_earlier_result_whole(tmp_path, capsys, monkeypatch):
