@@ -419,6 +419,16 @@ def test_a_reused_result_folder_keeps_no_stale_scenario_file(tmp_path, capsys):
     assert result.stat().st_mode & 0o777 == 0o777 & ~mask  # as mkdir makes it, not private like a temporary folder
 
 
+def test_verify_reads_a_peak_without_days_as_every_day_like_the_loader(tmp_path, capsys):
+    scenario = tiny(tmp_path / "s")
+    with (scenario / "scenario.toml").open("a") as toml:  # `days` left out: every day (rota.scenario's default)
+        toml.write('\n[[peaks]]\nid = "evening"\ntimezone = "UTC"\nstart = "19:00"\nend = "23:00"\n'
+                   "min_engineers = 2\n")
+    assert run(capsys, "solve", scenario, "--out", tmp_path / "out", *WORK)[0] == 0
+    code, out, err = run(capsys, "verify", tmp_path / "out")
+    assert (code, out, err) == (0, "OK: the rota passes the independent checker\n", "")
+
+
 def test_a_write_that_fails_midway_leaves_the_earlier_result_whole(tmp_path, capsys, monkeypatch):
     scenario = tiny(tmp_path / "s", ["ann,2027-03-02,late"])
     result = tmp_path / "out"
