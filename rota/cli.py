@@ -19,7 +19,7 @@ from rota.scenario import ScenarioError, folder_problem, load_scenario
 from rota.slots import Plan, unreachable_by_seniors
 from rota.tokens import DEFAULT_PUBLIC_URL, ENV_PUBLIC_URL
 
-EXIT_INPUT = 2  # bad input: arguments, files, environment; nothing was written
+EXIT_INPUT = 2  # a mistake in the arguments, files or environment: clear lines, no traceback
 EXIT_NO_ROTA = 1  # no rota found within the limits (the pinned shifts alone were written)
 EXIT_BUG = 70  # an error of rota itself (EX_SOFTWARE); ROTA_DEBUG=1 shows its traceback
 SEED_MAX = 2**31 - 1  # CP-SAT's random seed is a 32-bit integer

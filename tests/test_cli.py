@@ -147,6 +147,7 @@ def test_an_out_folder_of_other_files_is_refused_so_nothing_is_buried(tmp_path, 
 def test_ical_into_an_existing_file_is_a_clear_error(tmp_path, capsys):
     result = tmp_path / "out"
     assert run(capsys, "solve", tiny(tmp_path / "s"), "--out", result, *WORK)[0] == 0
+    verified(result)
     (tmp_path / "cal").write_text("mine\n")
     code, _, err = run(capsys, "ical", result, "--out", tmp_path / "cal")
     assert code == 2 and err.strip() == (f"rota: --out {tmp_path / 'cal'}: is a file, not a folder; give a folder "
@@ -243,7 +244,9 @@ def test_the_last_resort_rota_of_solve_is_the_pins_alone(tmp_path):
     assert not solution.stages and solution.status == "UNKNOWN"
     assert {(s.engineer, s.date, s.shift) for s in solution.chosen} == {
         ("dan", date(2027, 3, 1), "early"), ("dan", date(2027, 3, 3), "late")}
-    assert solution.chosen == sorted(pinned_slots(solution.plan), key=lambda s: (s.span.start, s.engineer))
+    assert solution.chosen == pinned_slots(solution.plan)
+    output.write_result(solution, tmp_path / "out")
+    verified(tmp_path / "out")
 
 
 def test_size_without_time_to_find_any_rota_stops_at_once_and_says_so(tmp_path):
