@@ -111,7 +111,8 @@ def _report(error: Exception, args: argparse.Namespace) -> int:
 
     if isinstance(error, ScenarioError):
         # grade and whatif read more than the scenario (.ics, map, variants): each problem names its own file
-        source = "" if args.command in ("grade", "whatif") else getattr(args, "scenario", None) or getattr(args, "result", "")
+        source = getattr(args, "scenario", None) or getattr(args, "result", "")
+        source = "" if args.command in ("grade", "whatif") else source
         print(f"rota: {len(error.problems)} problem(s){f' in {source}' if source else ''}:", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
