@@ -327,10 +327,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from rota.output import write_result
+    from rota.output import SCENARIO_FILES, write_result
     from rota.pins import InfeasiblePins, check_pins
     from rota.solver import Progress, SolveControl, SolveOptions, solve
 
+    # The files as solved: an edit during a long solve must not end up in the result's scenario copy.
+    files = {name: (args.scenario / name).read_bytes() for name in SCENARIO_FILES if (args.scenario / name).is_file()}
     scenario = load_scenario(args.scenario)
     check_pins(scenario)  # cheap, and names the conflicting pins before a long solve
     options = SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed, workers=args.workers,
@@ -373,7 +375,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     solution = outcome["solution"]
-    tables = write_result(solution, args.out)  # type: ignore[arg-type]
+    tables = write_result(solution, args.out, files)  # type: ignore[arg-type]
     summary = tables["summary"]
     print(f"\n{summary['status']}{' (stopped)' if solution.stopped else ''} in {summary['seconds']}s: "
           f"{len(tables['assignments'])} shifts, P0 cover {summary['p0_coverage_pct']}%, "

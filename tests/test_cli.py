@@ -455,6 +455,24 @@ def test_a_write_that_fails_midway_leaves_the_earlier_result_whole(tmp_path, cap
     verified(result)
 
 
+def test_a_scenario_edited_during_the_solve_is_copied_as_it_was_solved(tmp_path, capsys, monkeypatch):
+    import rota.solver
+
+    folder = tiny(tmp_path / "s", ["ann,2027-03-02,late"])
+    solved = (folder / "pins.csv").read_bytes()
+    real_solve = rota.solver.solve
+
+    def solve_while_the_planner_edits(*args, **kwargs):  # the manager saves pins.csv halfway through the solve
+        (folder / "pins.csv").write_text("engineer,date,shift\nbob,2027-03-01,early\n")
+        return real_solve(*args, **kwargs)
+
+    monkeypatch.setattr(rota.solver, "solve", solve_while_the_planner_edits)
+    assert run(capsys, "solve", folder, "--out", tmp_path / "out", *WORK)[0] == 0
+    assert (tmp_path / "out" / "scenario" / "pins.csv").read_bytes() == solved
+    assert ("ann", "2027-03-02", "late") in assignments(tmp_path / "out")
+    verified(tmp_path / "out")
+
+
 def test_scenario_files_changed_during_the_solve_are_not_passed_off_as_the_scenario_solved(tmp_path):
     folder = tiny(tmp_path / "s", ["ann,2027-03-02,late"])
     solution = solve(load_scenario(folder), SolveOptions(work_limit=2))
