@@ -107,7 +107,7 @@ def _infeasible_core(model: cp_model.CpModel, assumed: list[int]) -> list[int] |
     solver.parameters.max_time_in_seconds = 30
     status = solver.solve(model)
     model.clear_assumptions()
-    if status != cp_model.INFEASIBLE:
+    if status != cp_model.INFEASIBLE:  # (an UNKNOWN keeps a pin in its set: the set still conflicts, never wrongly)
         return None
     return list(solver.sufficient_assumptions_for_infeasibility()) or list(assumed)
 
