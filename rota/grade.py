@@ -7,8 +7,6 @@ measures as for rota's own rotas are taken: gaps with reasons, breaks of the lab
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,10 +15,10 @@ from typing import TYPE_CHECKING
 import icalendar
 
 from rota import rules
-from rota.clock import Interval, local_to_utc, night_minutes, shift_interval, zone
+from rota.clock import Interval, iso_utc, local_to_utc, night_minutes, shift_interval, zone
 from rota.ical import ENGINEER_PROPERTY
 from rota.report import COVER_KEYS, Gap, cover_percentages, engineer_load, fairness, find_gaps
-from rota.scenario import Problem, ScenarioError
+from rota.scenario import Problem, ScenarioError, read_csv
 from rota.slots import Plan, Slot
 
 if TYPE_CHECKING:
@@ -55,14 +53,19 @@ class Grade:
                 "fairness_spread_hours": max((g["hours"] for g in self.fairness.values()), default=0.0)}
 
 
-def read_mapping(path: Path | None) -> dict[str, str]:
-    """A CSV `match,engineer`: an e-mail, a name or any text of the SUMMARY → an engineer id."""
+def read_mapping(path: Path | None, engineers: set[str] | None = None) -> dict[str, str]:
+    """A CSV `match,engineer`: an e-mail, a name or any text of the SUMMARY → an engineer id (one of `engineers`)."""
     if path is None:
         return {}
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    if rows and set(rows[0]) != {"match", "engineer"}:
-        raise ScenarioError([Problem(path.name, "header", "", "expected the columns match,engineer")])
-    return {r["match"].strip().lower(): r["engineer"].strip() for r in rows}
+    problems: list[Problem] = []
+    rows = read_csv(path, ("match", "engineer"), problems)
+    for row in rows:
+        if engineers is not None and row.values["engineer"] not in engineers:
+            problems.append(Problem(path.name, f"line {row.line}", "engineer",
+                                    f"unknown engineer '{row.values['engineer']}' (not in engineers.csv)"))
+    if problems:
+        raise ScenarioError(problems)
+    return {r.values["match"].lower(): r.values["engineer"] for r in rows}
 
 
 def _instant(value: object, tz: str) -> datetime:
@@ -126,8 +129,16 @@ def read_schedule(path: Path, plan: Plan, mapping: dict[str, str]) -> tuple[list
         try:
             start = _instant(event.decoded("DTSTART"), tz)
             end = _instant(event.decoded("DTEND"), tz) if event.get("DTEND") else start + event.decoded("DURATION")
-        except (KeyError, ValueError) as error:
+        except KeyError as error:
+            problems.append(Problem(path.name, f"event #{n}", str(error.args[0]),
+                                    "missing; an event needs DTSTART and DTEND (or DURATION)"))
+            continue
+        except ValueError as error:
             problems.append(Problem(path.name, f"event #{n}", "DTSTART/DTEND", str(error)))
+            continue
+        if end <= start:
+            problems.append(Problem(path.name, f"event #{n}", "DTEND", f"ends ({iso_utc(end)}) before or when it "
+                                                                       f"starts ({iso_utc(start)})"))
             continue
         span = Interval(start, end)
         if not span.overlaps(plan.window):

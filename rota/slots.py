@@ -120,20 +120,22 @@ class Plan:
         """Every shift instance that meets the window, available or not."""
         out = []
         for engineer in self.scenario.engineers:
-            centre = self.scenario.centre(engineer.centre)
-            tz = centre.timezone
-            for day in local_dates(self.window, tz, pad=1):
+            for day in local_dates(self.window, self.scenario.zone_of(engineer), pad=1):
                 for template in self.templates_for(engineer):
-                    span = shift_interval(template, day, tz)
-                    if span.end <= span.start or not span.overlaps(self.window):
-                        continue  # (the first: a shift inside the hour a spring switch skips is not there that night)
-                    out.append(Slot(
-                        engineer=engineer.id, shift=template.id, date=day, span=span,
-                        night_minutes=night_minutes(span, tz), weekend=day.weekday() >= 5,
-                        holiday=self.holidays[centre.id].get(day, ""),
-                        peak=self.meets_peak(span),
-                    ))
+                    slot = self.slot(engineer, template, day)
+                    if slot is not None:
+                        out.append(slot)
         return out
+
+    def slot(self, engineer: Engineer, template: ShiftTemplate, day: date) -> Slot | None:
+        """`engineer`'s shift `template` from local `day`, or None when it does not meet the window."""
+        centre = self.scenario.centre(engineer.centre)
+        span = shift_interval(template, day, centre.timezone)
+        if span.end <= span.start or not span.overlaps(self.window):
+            return None  # (the first: a shift inside the hour a spring switch skips is not there that night)
+        return Slot(engineer=engineer.id, shift=template.id, date=day, span=span,
+                    night_minutes=night_minutes(span, centre.timezone), weekend=day.weekday() >= 5,
+                    holiday=self.holidays[centre.id].get(day, ""), peak=self.meets_peak(span))
 
     def excluded(self, slot: Slot) -> str:
         """Why a slot can never be worked ("" if it can): leave, holiday, or a pin."""
