@@ -41,6 +41,8 @@ from tests.builders import DAY_1, engineer, scenario, shift
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 HALF_DAYS = [shift("day", "00:00", "12:00"), shift("night", "12:00", "24:00")]
+# A work budget decides each solve; the wall-clock limit is a ceiling no machine reaches.
+BUDGET = SolveOptions(time_limit=600, work_limit=1.5)
 
 
 @pytest.fixture(scope="module")
@@ -190,14 +192,31 @@ def test_loose_uploads_replace_their_file_only(demo_files):
     assert files["engineers.csv"] == demo_files["engineers.csv"]
 
 
-def test_result_zip_is_the_result_folder_with_its_scenario():
+def test_result_zip_is_the_result_folder_with_its_scenario(checked):
     s = scenario([engineer("ana"), engineer("bo")], HALF_DAYS)
-    sol = solve(s, SolveOptions(time_limit=5))
+    sol = checked.solve(s, BUDGET)
     archive = zipfile.ZipFile(io.BytesIO(result_zip(sol, {"pins.csv": b"engineer,date,shift\n"})))
     assert sorted(archive.namelist()) == ["result/assignments.csv", "result/coverage.csv", "result/gaps.csv",
                                           "result/scenario/pins.csv", "result/summary.json"]
     assert archive.read("result/gaps.csv").decode().splitlines() == [
         "kind,rule,start_utc,end_utc,required,staffed,shortfall,reason"]
+
+
+def test_every_zip_holds_the_same_bytes_for_the_same_files_whenever_it_is_written(monkeypatch, demo_files):
+    # A download's bytes name it (Streamlit's media id is their hash) and let a user compare two downloads: a zip
+    # that carried the clock's time gave another file each second.
+    from rota.publishing import calendars_zip
+
+    sol = solve(scenario([engineer("ana"), engineer("bo")], HALF_DAYS), BUDGET)
+    calendars = {"ana.ics": b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "team.ics": b"BEGIN:VCALENDAR\r\n"}
+
+    def written_at(epoch: float) -> list[bytes]:
+        monkeypatch.setattr("time.time", lambda: epoch)
+        return [zip_files(demo_files), result_zip(sol, demo_files), calendars_zip(calendars)]
+
+    assert written_at(1_800_000_000.0) == written_at(1_900_000_000.0)
+    for data in written_at(1_800_000_000.0):
+        assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
 
 
 # ---- coverage heatmap across DST -----------------------------------------------------------------------------------
