@@ -72,7 +72,8 @@ def test_compare_an_example_and_a_built_variant_with_the_base():
     options = at.multiselect(key="whatif_examples").options
     [lose] = [o for o in options if o.endswith("(lose-two-seniors)")]
     at.multiselect(key="whatif_examples").set_value([lose])
-    at.number_input(key="whatif_limit").set_value(2)
+    at.number_input(key="whatif_limit").set_value(600)  # a ceiling: the work budget decides each rota
+    at.number_input(key="whatif_work").set_value(0.6)
     at.text_input(key="v_name").set_value("Surge without sin-01")
     at.multiselect(key="v_remove").set_value(["sin-01"])
     at.checkbox(key="v_surge").set_value(True)
