@@ -184,13 +184,17 @@ def solved() -> AppTest:
     return at
 
 
-def test_solving_shows_the_outcome_on_the_plan_page(solved):
+def test_solving_shows_the_outcome_on_the_plan_page(solved, tmp_path):
     at = visit(solved, "plan")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["P0 cover"].endswith("%") and "Status" not in metrics
+    solution = at.session_state["last"].solution
+    independent = check_solution(solution, tmp_path)  # the checker's figures, from the rota's files
+    assert "Status" not in metrics and solution.status in ("FEASIBLE", "OPTIMAL")
     assert any(m.value.startswith(("**The best rota", "**A good rota", "**Stopped early"))
                for m in [*at.success, *at.warning])
-    assert int(metrics["Shifts"]) > 0
+    assert metrics["P0 cover"] == f"{round(independent.p0_coverage_pct, 2):g} %"
+    assert metrics["P0 gap"] == f"{independent.gap_minutes['p0']} min"
+    assert int(metrics["Shifts"]) == independent.shifts > 0
     assert at.button(key="solve").label == "Re-solve"
     assert [b.label for b in at.get("download_button") if b.key == "download_result"] == ["Download the result (.zip)"]
     grid = at.data_editor(key=editor_key(at, "pin_grid_sin")).value
