@@ -6,6 +6,7 @@
 2. The one time rule (rota/clock.py) on every DST transition of every zone in tzdata: a wall time is read with
    fold=0 (a skipped time moves forward by the gap, an ambiguous one is its first occurrence), and an instant written
    as local time with its offset reads back as the same instant. The independent checker's rule agrees.
+3. Small generated scenarios across DST switches and odd offsets: the solver's rota passes the independent checker.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 
 from rota import checker
 from rota.clock import iso_local, local_to_utc, wall_to_utc
-from rota.domain import WallTime
+from rota.domain import Centre, Leave, Pin, Rules, WallTime
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 FILES = ("scenario.toml", "engineers.csv", "leave.csv", "pins.csv")
@@ -272,3 +273,66 @@ def test_local_and_utc_round_trip_near_any_transition(data: st.DataObject) -> No
     repeated_later = t.after < t.before and t.at <= instant < t.at + (t.before - t.after)
     assert back == (instant - (t.before - t.after) if repeated_later else instant), (t, instant)
     _rule_holds(t, day, at)
+
+
+# ---- 3. small generated scenarios: the solver's rota passes the independent checker --------------------------------
+
+# Zones with DST both ways, half-hour offsets and a half-hour DST (Lord Howe); each with a holiday calendar.
+CENTRES = [Centre("tor", "Toronto", "America/Toronto", "CA", "ON"), Centre("dub", "Dublin", "Europe/Dublin", "IE"),
+           Centre("blr", "Bengaluru", "Asia/Kolkata", "IN"), Centre("lhi", "Lord Howe", "Australia/Lord_Howe", "AU"),
+           Centre("syd", "Sydney", "Australia/Sydney", "AU", "NSW"), Centre("sin", "Singapore", "Asia/Singapore", "SG")]
+# Windows that hold a switch of one of those zones (2027): US 14 Mar, EU 28 Mar, AU 4 Apr, AU 3 Oct, EU 31 Oct,
+# US 7 Nov; and one without.
+STARTS = [date(2027, 3, 13), date(2027, 3, 27), date(2027, 4, 3), date(2027, 10, 2), date(2027, 10, 30),
+          date(2027, 11, 6), date(2027, 6, 1)]
+CLOCK = st.builds(lambda h, half: f"{h:02d}:{30 if half else 0:02d}", st.integers(0, 23), st.booleans())
+
+
+@st.composite
+def small_scenario(draw: st.DrawFn):
+    from tests.builders import engineer, event, peak, scenario, shift
+
+    centres = draw(st.lists(st.sampled_from(CENTRES), min_size=1, max_size=2, unique_by=lambda c: c.id))
+    ids = [c.id for c in centres]
+    shifts = []
+    for i in range(draw(st.integers(1, 3))):
+        start, end = draw(CLOCK), draw(st.one_of(CLOCK, st.just("24:00")))
+        if start == end:
+            end = "24:00" if start != "00:00" else "12:00"
+        shifts.append(shift(f"s{i}", start, end, tuple(draw(st.lists(st.sampled_from(ids), min_size=1,
+                                                                      unique=True)))))
+    engineers = [engineer(f"e{i}", level=draw(st.sampled_from(["L1", "L2", "L3"])), centre=draw(st.sampled_from(ids)),
+                          languages=tuple(draw(st.lists(st.sampled_from(["en", "fr", "hi"]), min_size=1,
+                                                        unique=True))),
+                          cap=draw(st.none() | st.sampled_from([8.0, 20.0, 33.33])))
+                 for i in range(draw(st.integers(1, 4)))]
+    start, days = draw(st.sampled_from(STARTS)), draw(st.integers(1, 3))
+    peaks = tuple(peak("pk", draw(CLOCK), draw(CLOCK), engineers=draw(st.integers(0, 2)),
+                       seniors=draw(st.integers(0, 1)), languages=tuple(draw(st.lists(st.sampled_from(["fr", "hi"]),
+                                                                                       max_size=1))),
+                       tz=draw(st.sampled_from(CENTRES)).timezone) for _ in range(draw(st.integers(0, 1))))
+    peaks = tuple(p for p in peaks if p.start != p.end)
+    first = datetime.combine(start, time(draw(st.integers(0, 23))))
+    events = tuple(event("ev", first, first + timedelta(hours=draw(st.integers(2, 30))),
+                         engineers=draw(st.integers(1, 3)), tz=draw(st.sampled_from(CENTRES)).timezone)
+                   for _ in range(draw(st.integers(0, 1))))
+    rules = Rules(p0_min_seniors=draw(st.integers(0, 1)), min_rest_hours=draw(st.sampled_from([0, 8, 11])),
+                  max_hours_per_week=draw(st.sampled_from([16, 48, 168])),
+                  max_consecutive_days=draw(st.integers(1, 5)),
+                  public_holidays=draw(st.sampled_from(["off", "avoid", "ignore"])))
+    leave = tuple(Leave(e.id, start, start + timedelta(days=draw(st.integers(0, 1))), "leave")
+                  for e in engineers[:draw(st.integers(0, 1))])
+    pins = tuple(Pin(e.id, start + timedelta(days=1), Pin.OFF) for e in engineers[:draw(st.integers(0, 1))])
+    return scenario(engineers, shifts, start=start, days=days, centres=tuple(centres), rules=rules, peaks=peaks,
+                    events=events, leave=leave, pins=pins)
+
+
+@settings(BOUNDED, max_examples=20)
+@given(small_scenario())
+def test_the_rota_of_any_small_scenario_passes_the_independent_checker(s) -> None:
+    from rota.solver import SolveOptions, solve
+    from tests.checked import check_solution
+
+    solution = solve(s, SolveOptions(time_limit=600, work_limit=0.3, seed=0))
+    with tempfile.TemporaryDirectory(prefix="rota-generated-") as tmp:
+        check_solution(solution, Path(tmp))
