@@ -57,9 +57,10 @@ def visit(at: AppTest, page: str) -> AppTest:
     return at
 
 
-def solve(at: AppTest, work: float = WORK) -> None:
+def solve(at: AppTest, limit: float = CEILING, work: float = WORK) -> None:
+    """Solve on the Plan page; with the default ceiling, the work budget alone decides the rota."""
     visit(at, "plan")
-    at.number_input(key="time_limit").set_value(CEILING)
+    at.number_input(key="time_limit").set_value(limit)
     at.number_input(key="work_limit").set_value(work)
     at.button(key="solve").click().run()
     assert not at.exception
