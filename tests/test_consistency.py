@@ -19,7 +19,7 @@ from rota.scenario import load_scenario
 from rota.slots import Plan
 from rota.solver import Solution, SolveOptions, solve
 from tests.builders import engineer, scenario, shift
-from tests.checked import check_result_folder
+from tests.checked import check_result_folder, check_solution
 
 BUDGET = SolveOptions(time_limit=60, work_limit=2.0, seed=1, workers=1)  # deterministic: never the wall clock
 
@@ -244,7 +244,7 @@ def test_rotas_own_calendars_grade_to_the_same_rota_with_no_rule_broken(tmp_path
     assert saved["schedule"]["shifts"] == sum(s.engineer == "aoife" for s in solution.chosen)
 
 
-def test_the_plan_page_says_when_a_rota_is_not_reproducible():
+def test_the_plan_page_says_when_a_rota_is_not_reproducible(tmp_path: Path):
     import sys
     import time
 
@@ -264,5 +264,6 @@ def test_the_plan_page_says_when_a_rota_is_not_reproducible():
         at.run()
         assert not at.exception
         assert any(w.value.startswith("Not reproducible: the wall clock") for w in at.warning)
+        check_solution(at.session_state["job"].solution, tmp_path)  # a wall-clock rota still obeys every rule
     finally:
         sys.modules["__main__"] = main_module

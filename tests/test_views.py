@@ -203,12 +203,12 @@ def test_result_zip_is_the_result_folder_with_its_scenario(checked):
         "kind,rule,start_utc,end_utc,required,staffed,shortfall,reason"]
 
 
-def test_every_zip_holds_the_same_bytes_for_the_same_files_whenever_it_is_written(monkeypatch, demo_files):
+def test_every_zip_holds_the_same_bytes_for_the_same_files_whenever_it_is_written(monkeypatch, demo_files, checked):
     # A download's bytes name it (Streamlit's media id is their hash) and let a user compare two downloads: a zip
     # that carried the clock's time gave another file each second.
     from rota.publishing import calendars_zip
 
-    sol = solve(scenario([engineer("ana"), engineer("bo")], HALF_DAYS), BUDGET)
+    sol = checked.solve(scenario([engineer("ana"), engineer("bo")], HALF_DAYS), BUDGET)
     calendars = {"ana.ics": b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "team.ics": b"BEGIN:VCALENDAR\r\n"}
 
     def written_at(epoch: float) -> list[bytes]:
