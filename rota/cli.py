@@ -578,6 +578,8 @@ def _listen_problem(host: str, port: int) -> str:
 def _planning_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     limits = argparse.ArgumentParser(add_help=False)
     limits.add_argument("--time-limit", type=SECONDS, default=30.0, metavar="SECONDS", help="per solve (default 30)")
+    limits.add_argument("--work-limit", type=WORK, metavar="UNITS",
+                        help="per solve, as for rota solve (default: from the time limit)")
     limits.add_argument("--seed", type=SEED, default=0)
 
     whatif = commands.add_parser("whatif", parents=[limits],
@@ -607,7 +609,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from rota.solver import SolveOptions
     from rota.whatif import markdown_table, run_whatif
 
-    options = SolveOptions(time_limit=args.time_limit, seed=args.seed)
+    options = SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed)
     print(f"Solving the base and {len(args.variants)} variant(s) in parallel, {args.time_limit:g}s each …", flush=True)
     rows = run_whatif(args.scenario, args.variants, args.out, options)
     print(markdown_table(rows))
@@ -635,7 +637,7 @@ def cmd_size(args: argparse.Namespace) -> int:
               f"{', '.join(c.id for c in scenario.centres)}", file=sys.stderr)
         return EXIT_INPUT
     targets = ["p0", "peaks"] if args.target == "both" else [args.target]
-    options = SolveOptions(time_limit=args.time_limit, seed=args.seed)
+    options = SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed)
     unsolved = False
     for centre in centres:
         for target in targets:
@@ -668,7 +670,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     ours: dict[str, object] = {}
     solution = None
     if not args.no_solve:
-        solution = solve(scenario, SolveOptions(time_limit=args.time_limit, seed=args.seed))
+        solution = solve(scenario, SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed))
         ours = solution_numbers(solution)
     print(f"Grading {args.ics.name} against {scenario.name}")
     print(f"{'measure':<24}{'schedule':>14}{'rota' if ours else '':>14}")

@@ -8,9 +8,7 @@ temporary folder and loaded back with `load_result`, and from there it is exactl
 
 from __future__ import annotations
 
-import io
 import tempfile
-import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from rota.ical import CONFIRMED, calendars
 from rota.output import assignment_rows, atomic_write, csv_text
 from rota.report import Shifts, diff
 from rota.result import ASSIGNMENT_COLUMNS, ASSIGNMENTS, SCENARIO_COPY, Result, load_result
+from rota.scenario_io import zip_bytes
 from rota.solver import Solution
 from rota.store import PublishReport, Store
 from rota.tokens import feed_url
@@ -74,11 +73,7 @@ def calendar_files(solution: Solution, files: Mapping[str, bytes], stamp: dateti
 
 
 def calendars_zip(calendars_by_name: Mapping[str, bytes], folder: str = "calendars") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in sorted(calendars_by_name.items()):
-            archive.writestr(f"{folder}/{name}", data)
-    return buffer.getvalue()
+    return zip_bytes((f"{folder}/{name}", data) for name, data in sorted(calendars_by_name.items()))
 
 
 # ---- publishing and versions -----------------------------------------------------------------------------------------

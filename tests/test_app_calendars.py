@@ -13,7 +13,7 @@ from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 
 from rota.report import shifts_of
 from rota.store import open_store
-from tests.test_app import _restore_main_module, edit, solve, start, visit  # noqa: F401  (the fixture too)
+from tests.test_app import WORK, _restore_main_module, edit, solve, start, visit  # noqa: F401  (the fixture too)
 
 
 @pytest.fixture(autouse=True)
@@ -152,6 +152,7 @@ def test_keep_the_published_rota_re_plans_with_few_changes_and_shows_them(store_
     assert not at.error
     job = at.session_state["last"]
     assert job.context["kept_version"] == 1 and job.baseline == shifts_of(first)
+    assert job.options.work_limit == WORK and job.solution.reproducible  # the work budget decided, not the clock
     changes = table(at, "before")
     assert list(changes.columns) == ["engineer", "date", "before", "after"]
     assert any(h.value == f"Changes from published version 1: {len(changes)}" for h in at.subheader)

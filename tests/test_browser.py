@@ -203,7 +203,8 @@ def test_solve_the_demo_in_a_real_browser(server: str, browser) -> None:
     # The solve runs in the background: watch it from the Coverage page, where the heatmap appears when it ends.
     page.locator('[data-testid="stSidebarNav"] a', has_text="Coverage").first.click()
     page.get_by_text("Solving…").first.wait_for(timeout=10_000)
-    page.locator(".vega-embed svg, .vega-embed canvas").first.wait_for(timeout=(SOLVE_SECONDS + 30) * 1000)
+    # The limit ends the solve; drawing the heatmap after it takes what a busy machine takes: wait for behaviour.
+    page.locator(".vega-embed svg, .vega-embed canvas").first.wait_for(timeout=(SOLVE_SECONDS + 180) * 1000)
     timings["solve → heatmap"] = time.monotonic() - started
     _settle(page)
     heading = page.get_by_role("heading", name=re.compile(r"^Gaps \(\d+\)$"))

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from rota import publishing
-from rota.checker import check_rota
 from rota.cli import main
 from rota.grade import grade, rule_breaks
 from rota.output import write_result
@@ -20,6 +19,7 @@ from rota.scenario import load_scenario
 from rota.slots import Plan
 from rota.solver import Solution, SolveOptions, solve
 from tests.builders import engineer, scenario, shift
+from tests.checked import check_result_folder, check_solution
 
 BUDGET = SolveOptions(time_limit=60, work_limit=2.0, seed=1, workers=1)  # deterministic: never the wall clock
 
@@ -67,7 +67,7 @@ def solved(folder: Path, out: Path, baseline: frozenset[tuple[str, str, str]] | 
     """Solve the scenario folder on a work budget, write the result and hold it to the independent checker."""
     solution = solve(load_scenario(folder), BUDGET, baseline=baseline)
     write_result(solution, out)
-    assert check_rota(folder, out) == []
+    check_result_folder(folder, out)
     return solution
 
 
@@ -151,7 +151,7 @@ def test_peak_cover_is_headcount_and_language_cover_is_its_own_number(tmp_path: 
     folder = folder_of(tmp_path / "s", PEAK_LANGUAGE, "kai,Kai,rey,L2,en,,\n")  # nobody speaks German
     out = tmp_path / "out"
     assert main(["solve", str(folder), "--work-limit", "2", "--workers", "1", "--out", str(out)]) == 0
-    assert check_rota(folder, out) == []
+    check_result_folder(folder, out)
     summary = json.loads((out / "summary.json").read_text())
     assert (summary["peak_coverage_pct"], summary["language_coverage_pct"], summary["event_coverage_pct"]) == \
         (100.0, 0.0, 100.0)
@@ -167,9 +167,10 @@ def test_rota_solve_says_when_a_rota_is_not_reproducible(tmp_path: Path, capsys:
     folder = folder_of(tmp_path / "s", PEAK_LANGUAGE, "kai,Kai,rey,L2,en,,\n")
     assert main(["solve", str(folder), "--work-limit", "2", "--workers", "1", "--out", str(tmp_path / "a")]) == 0
     assert "Not reproducible" not in capsys.readouterr().out
+    check_result_folder(folder, tmp_path / "a")
     assert main(["solve", str(folder), "--fast", "--time-limit", "1", "--workers", "1",
                  "--out", str(tmp_path / "b")]) == 0
-    assert json.loads((tmp_path / "b" / "summary.json").read_text())["reproducible"] is False
+    assert check_result_folder(folder, tmp_path / "b").summary["reproducible"] is False  # any rota obeys the rules
     assert "Not reproducible: the wall clock, a stop or the free-running search (--fast)" in capsys.readouterr().out
 
 
@@ -243,7 +244,7 @@ def test_rotas_own_calendars_grade_to_the_same_rota_with_no_rule_broken(tmp_path
     assert saved["schedule"]["shifts"] == sum(s.engineer == "aoife" for s in solution.chosen)
 
 
-def test_the_plan_page_says_when_a_rota_is_not_reproducible():
+def test_the_plan_page_says_when_a_rota_is_not_reproducible(tmp_path: Path):
     import sys
     import time
 
@@ -263,5 +264,6 @@ def test_the_plan_page_says_when_a_rota_is_not_reproducible():
         at.run()
         assert not at.exception
         assert any(w.value.startswith("Not reproducible: the wall clock") for w in at.warning)
+        check_solution(at.session_state["job"].solution, tmp_path)  # a wall-clock rota still obeys every rule
     finally:
         sys.modules["__main__"] = main_module

@@ -78,7 +78,7 @@ def test_the_app_opens_on_the_overview_with_the_next_step():
     assert not at.exception and at.title.values == ["Overview"]
     text = "\n".join(m.value for m in at.markdown)
     assert "1. Solve a rota on **Plan**." in text and "No rota yet." in text and "Nothing published yet." in text
-    solve_in_app(at, limit=2)
+    solve_in_app(at)  # on a work budget: a loaded machine still gets a rota
     visit(at, "overview")
     text = "\n".join(m.value for m in at.markdown)
     assert "No rota yet." not in text and "P0 cover: **" in text

@@ -48,9 +48,10 @@ T = TypeVar("T")
 
 
 # Settings that outlive a page switch, with their defaults (the widgets take them from here, not from `value=`).
-KEEP = {"time_limit": 30, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
+KEEP = {"time_limit": 30, "work_limit": 0.0, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
         "shade_cover_gaps": False, "people_centre": None, "people_span": "whole window", "metric": "hours",
-        "pin_centre": None, "keep_published": False, "whatif_limit": 10, "whatif_examples": []}
+        "pin_centre": None, "keep_published": False, "whatif_limit": 10, "whatif_work": 0.0,
+        "whatif_examples": []}
 
 
 def init() -> None:

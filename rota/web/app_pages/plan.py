@@ -22,6 +22,10 @@ time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=36
 with middle.popover("Solver settings"):
     seed = st.number_input("Seed", min_value=0, step=1, **state.kept("seed"))
     workers = st.number_input("Workers", min_value=1, max_value=16, step=1, **state.kept("workers"))
+    work_limit = st.number_input("Work limit (0: from the time limit)", min_value=0.0, step=0.5,
+                                 **state.kept("work_limit"),
+                                 help="CP-SAT deterministic time, as rota solve --work-limit: the same budget, seed "
+                                      "and workers give the same rota on any machine")
     fast = st.toggle("Free-running search (uses the wall clock fully; not reproducible)", **state.kept("fast"))
 
 keep_published = st.toggle("Keep the published rota where possible", **state.kept("keep_published"),
@@ -47,8 +51,8 @@ else:
     label = "Re-solve" if result else "Solve"
     if right.button(label, type="primary", disabled=bool(issues), key="solve",
                     help="Fix the scenario's problems first" if issues else "Solve with the pins below"):
-        state.start_solve(SolveOptions(time_limit=float(time_limit), seed=int(seed), workers=int(workers),
-                                          deterministic=not fast), keep=kept)
+        state.start_solve(SolveOptions(time_limit=float(time_limit), work_limit=float(work_limit) or None,
+                                       seed=int(seed), workers=int(workers), deterministic=not fast), keep=kept)
         st.rerun()
     if current is not None and current.error:
         st.error(current.error, icon="⛔")

@@ -81,9 +81,12 @@ with compare:
                           help=f"Remove {variant.name} from the built variants")
         st.button("Clear the built variants", key="whatif_clear", on_click=built.clear)
 
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
     limit = left.number_input("Time limit per solve (seconds)", min_value=1, max_value=600,
                               **state.kept("whatif_limit"))
+    work = middle.number_input("Work limit per solve (0: from the time limit)", min_value=0.0, step=0.5,
+                               **state.kept("whatif_work"),
+                               help="CP-SAT deterministic time, as rota whatif --work-limit")
     chosen = [examples[p] for p in picked] + built
     comparing = state.whatif_job()
     if comparing is not None and comparing.running:
@@ -92,7 +95,7 @@ with compare:
         if right.button(f"Compare the base with {len(chosen)} variant(s)", type="primary", key="whatif_run",
                         disabled=not chosen, help="Each solve runs in its own process, in parallel, in the "
                                                   "background: the page stays usable"):
-            state.start_whatif(chosen, SolveOptions(time_limit=float(limit)))
+            state.start_whatif(chosen, SolveOptions(time_limit=float(limit), work_limit=float(work) or None))
             st.rerun()
         if comparing is not None and comparing.cancelled:
             st.info("The comparison was cancelled." + (" The one before is shown below."
