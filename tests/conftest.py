@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -34,3 +35,14 @@ class Checker:
 @pytest.fixture
 def checked(tmp_path: Path) -> Checker:
     return Checker(tmp_path)
+
+
+MAIN = sys.modules["__main__"]  # pytest's, before any AppTest run
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    """AppTest runs app.py as __main__ and leaves it in sys.modules; multiprocessing's spawn (what-if and solve
+    processes) would then re-run app.py in every child. Put the real __main__ back after each test."""
+    yield
+    sys.modules["__main__"] = MAIN

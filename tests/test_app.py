@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 import tempfile
 import time
 import zipfile
@@ -31,15 +30,8 @@ WORK = 0.9
 CEILING = 600
 
 
-MAIN = sys.modules["__main__"]  # pytest's, before any AppTest run
 
 
-@pytest.fixture(autouse=True)
-def _restore_main_module():
-    """AppTest runs app.py as __main__ and leaves it in sys.modules; multiprocessing's spawn (the what-if tests)
-    would then re-run app.py in every worker. Put the real __main__ back after each test."""
-    yield
-    sys.modules["__main__"] = MAIN
 
 
 def start() -> AppTest:

@@ -13,7 +13,7 @@ from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 
 from rota.report import shifts_of
 from rota.store import open_store
-from tests.test_app import WORK, _restore_main_module, edit, solve, start, visit  # noqa: F401  (the fixture too)
+from tests.test_app import WORK, edit, solve, start, visit
 
 
 @pytest.fixture(autouse=True)

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app import edit, editor_key, engineers, start
-
-MAIN = sys.modules["__main__"]
-
-
-@pytest.fixture(autouse=True)
-def _restore_main_module():
-    yield
-    sys.modules["__main__"] = MAIN
 
 
 def leave(at: AppTest):

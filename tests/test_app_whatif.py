@@ -9,7 +9,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from tests.test_app import _restore_main_module, solve, start, visit  # noqa: F401  (the fixture too)
+from tests.test_app import solve, start, visit
 
 SCHEDULE = """BEGIN:VCALENDAR\r
 VERSION:2.0\r

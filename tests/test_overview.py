@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
-import pytest
-
 from rota.overview import Standing, next_steps, outcome, team_text, window_text
 from rota.scenario import load_scenario
 from rota.slots import Plan
@@ -13,14 +9,9 @@ from rota.solver import Solution, StageResult
 from tests.test_app import APP, visit
 from tests.test_app import solve as solve_in_app
 
-MAIN = sys.modules["__main__"]
 DEMO = "data/demo"
 
 
-@pytest.fixture(autouse=True)
-def _restore_main_module():
-    yield
-    sys.modules["__main__"] = MAIN
 
 
 def standing(**changes) -> Standing:
