@@ -293,7 +293,7 @@ def load_peak(raw: dict[str, Any]) -> Peak:
     return Peak(
         id=str(raw["id"]),
         zone=ZoneInfo(str(raw["timezone"]).strip()),
-        weekdays=frozenset(WEEKDAYS.index(str(d).strip().lower()[:3]) for d in raw["days"]),
+        weekdays=frozenset(WEEKDAYS.index(str(d).strip().lower()[:3]) for d in raw.get("days", WEEKDAYS)),
         start=parse_hhmm(raw["start"]),
         end=parse_hhmm(raw["end"]),
         min_engineers=int(raw.get("min_engineers", 0)),

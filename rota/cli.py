@@ -3,19 +3,54 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import math
 import os
 import sys
 import threading
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rota.clock import iso_utc, peak_occurrences, utc_offset
-from rota.scenario import ScenarioError, load_scenario
+from rota.scenario import ScenarioError, folder_problem, load_scenario
 from rota.slots import Plan, unreachable_by_seniors
 from rota.tokens import DEFAULT_PUBLIC_URL, ENV_PUBLIC_URL
 
-EXIT_INPUT = 2
+EXIT_INPUT = 2  # a mistake in the arguments, files or environment: clear lines, no traceback
+EXIT_NO_ROTA = 1  # no rota found within the limits (the pinned shifts alone were written)
+EXIT_BUG = 70  # an error of rota itself (EX_SOFTWARE); ROTA_DEBUG=1 shows its traceback
+SEED_MAX = 2**31 - 1  # CP-SAT's random seed is a 32-bit integer
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An argument value that cannot work, kept (not raised) so that every bad argument is reported at once."""
+
+    text: str
+    expected: str
+
+
+def _number(convert: Callable[[str], float], expected: str, low: float, high: float = math.inf,
+            above: bool = False) -> Callable[[str], object]:
+    """An argparse type: `convert(text)` within [low, high] (above: strictly above low), else an Invalid."""
+    def parse(text: str) -> object:
+        try:
+            value = convert(text)
+        except ValueError:
+            return Invalid(text, expected)
+        if not math.isfinite(value) or value < low or value > high or (above and value == low):
+            return Invalid(text, expected)
+        return value
+    return parse
+
+
+SECONDS = _number(float, "expected a number of seconds above 0, e.g. 60", 0, above=True)
+WORK = _number(float, "expected a work budget above 0 (CP-SAT deterministic time), e.g. 20", 0, above=True)
+SEED = _number(int, f"expected a whole number from 0 to {SEED_MAX}", 0, SEED_MAX)
+WORKERS = _number(int, "expected a whole number of workers from 1 to 256", 1, 256)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,12 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     solve = commands.add_parser("solve", help="solve a scenario and write the result folder")
     solve.add_argument("scenario", type=Path)
     solve.add_argument("--out", type=Path, required=True, help="result folder to write")
-    solve.add_argument("--time-limit", type=float, default=60.0, metavar="SECONDS")
-    solve.add_argument("--work-limit", type=float, metavar="UNITS",
+    solve.add_argument("--time-limit", type=SECONDS, default=60.0, metavar="SECONDS")
+    solve.add_argument("--work-limit", type=WORK, metavar="UNITS",
                        help="CP-SAT deterministic-time budget (default: time limit × 0.3, less on models over "
                             "30,000 variables; calibrated on the reference machine)")
-    solve.add_argument("--seed", type=int, default=0)
-    solve.add_argument("--workers", type=int, default=2)
+    solve.add_argument("--seed", type=SEED, default=0)
+    solve.add_argument("--workers", type=WORKERS, default=2)
     solve.add_argument("--fast", action="store_true",
                        help="free-running parallel search: uses the wall clock fully, but runs are not reproducible")
     solve.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -45,28 +80,153 @@ def main(argv: list[str] | None = None) -> int:
     _calendar_commands(commands)
     _planning_commands(commands)
 
-    args = parser.parse_args(argv)
-    from rota.store import StoreError
-
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # argparse printed the usage and its one-line error (or the help)
+        return done.code if isinstance(done.code, int) else EXIT_INPUT
+    problems = argument_problems(args)
+    if problems:
+        for problem in problems:
+            print(f"rota: {problem}", file=sys.stderr)
+        return EXIT_INPUT
     handlers = {"check": cmd_check, "solve": cmd_solve, "verify": cmd_verify, "ical": cmd_ical,
                 "publish": cmd_publish, "versions": cmd_versions, "rollback": cmd_rollback, "feeds": cmd_feeds,
                 "serve": cmd_serve, "whatif": cmd_whatif, "size": cmd_size, "grade": cmd_grade}
     try:
         return handlers[args.command](args)
-    except ScenarioError as error:
-        source = getattr(args, "scenario", None) or getattr(args, "result", "")
-        print(f"rota: {len(error.problems)} problem(s) in {source}:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return EXIT_INPUT
-    except StoreError as error:
-        print(f"rota: {error}", file=sys.stderr)
-        return EXIT_INPUT
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `rota feeds list | head`: the reader left; not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:
+        return _report(error, args)
+
+
+def _report(error: Exception, args: argparse.Namespace) -> int:
+    """Every error a user's input or environment can cause, as clear lines and exit 2; anything else is a bug."""
+    from rota.output import OutputError
+    from rota.pins import InfeasiblePins
+    from rota.store import StoreError
+
+    if isinstance(error, ScenarioError):
+        # grade and whatif read more than the scenario (.ics, map, variants): each problem names its own file
+        source = getattr(args, "scenario", None) or getattr(args, "result", "")
+        source = "" if args.command in ("grade", "whatif") else source
+        print(f"rota: {len(error.problems)} problem(s){f' in {source}' if source else ''}:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+    elif isinstance(error, InfeasiblePins):
+        print(f"rota: the pins cannot all be obeyed ({len(error.details)} conflict(s)); change or remove one pin "
+              "of each in pins.csv:", file=sys.stderr)
+        for detail in error.details:
+            print(f"  {detail}", file=sys.stderr)
+    elif isinstance(error, OutputError):
+        for problem in error.problems:
+            print(f"rota: {problem}", file=sys.stderr)
+    elif isinstance(error, StoreError):
+        print(f"rota: {error}", file=sys.stderr)
+    elif isinstance(error, OSError):  # disk full, permission denied, a folder removed meanwhile …
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"rota: {where}{error.strerror or error}", file=sys.stderr)
+    else:
+        if os.environ.get("ROTA_DEBUG"):
+            raise error
+        print(f"rota: internal error: {type(error).__name__}: {error} (a bug in rota, not in your input: please "
+              "report it; ROTA_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return EXIT_BUG
+    return EXIT_INPUT
+
+
+def argument_problems(args: argparse.Namespace) -> list[str]:
+    """Every argument that cannot work, before any work: values out of range, paths missing or of the wrong kind."""
+    problems = [f"{_option(dest)} {value.text!r}: {value.expected}" for dest, value in vars(args).items()
+                if isinstance(value, Invalid)]
+    check = PATH_CHECKS.get(args.command)
+    return problems + (check(args) if check else [])
+
+
+def _option(dest: str) -> str:
+    return dest.upper() if dest in ("version",) else "--" + dest.replace("_", "-")
+
+
+def _folder(path: Path, what: str, expected: str) -> list[str]:
+    problem = folder_problem(path, expected)
+    return [f"{what} {path}: {problem}"] if problem else []
+
+
+def _file(path: Path | None, what: str, expected: str) -> list[str]:
+    if path is None or path.is_file():
+        return []
+    return [f"{what} {path}: {'is a folder, not a file' if path.is_dir() else 'does not exist'}; expected {expected}"]
+
+
+def _scenario(args: argparse.Namespace) -> list[str]:
+    return _folder(args.scenario, "scenario", "a scenario folder (scenario.toml, engineers.csv, …)")
+
+
+def _result(path: Path) -> list[str]:
+    from rota.result import ASSIGNMENTS, SCENARIO_COPY, not_a_result
+
+    problems = _folder(path, "result", "a result folder written by rota solve")
+    if not problems and not (path / SCENARIO_COPY).is_dir():
+        problems.append(f"result {path}: {not_a_result(path)}")
+    elif not problems and not (path / ASSIGNMENTS).is_file():
+        problems.append(f"{ASSIGNMENTS}: not found in {path}; a result folder of rota solve holds one")
+    return problems
+
+
+def _solve_paths(args: argparse.Namespace) -> list[str]:
+    from rota.output import out_problems
+
+    return _scenario(args) + out_problems(args.out)
+
+
+def _verify_paths(args: argparse.Namespace) -> list[str]:
+    if args.result is None:
+        return _result(args.scenario)
+    return _scenario(args) + _result(args.result)
+
+
+def _ical_paths(args: argparse.Namespace) -> list[str]:
+    from rota.output import target_problems
+
+    return _result(args.result) + target_problems(args.out)
+
+
+def _whatif_paths(args: argparse.Namespace) -> list[str]:
+    from rota.output import out_problems, target_problems
+
+    problems = _scenario(args)
+    for path in args.variants:
+        problems += _file(path, "variant", "a variant .toml file")
+    problems += target_problems(args.out)
+    if not problems:
+        labels = ["base"] + [path.stem for path in args.variants]
+        problems += [p for label in dict.fromkeys(labels) for p in out_problems(args.out / label)]
+    return problems
+
+
+def _size_paths(args: argparse.Namespace) -> list[str]:
+    from rota.output import target_problems
+
+    return _scenario(args) + (target_problems(args.out) if args.out else [])
+
+
+def _grade_paths(args: argparse.Namespace) -> list[str]:
+    from rota.output import out_problems, target_problems
+
+    problems = _scenario(args) + _file(args.ics, "--ics", "the schedule as an iCalendar (.ics) file")
+    problems += _file(args.map, "--map", "a CSV file of match,engineer rows")
+    if args.out:
+        problems += target_problems(args.out) or ([] if args.no_solve else out_problems(args.out / "rota"))
+    return problems
+
+
+PATH_CHECKS: dict[str, Callable[[argparse.Namespace], list[str]]] = {
+    "check": _scenario, "solve": _solve_paths, "verify": _verify_paths, "ical": _ical_paths,
+    "publish": lambda args: _result(args.result), "whatif": _whatif_paths, "size": _size_paths, "grade": _grade_paths,
+}
 
 
 def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -91,7 +251,7 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     commands.add_parser("versions", parents=[store], help="list the published versions")
     rollback = commands.add_parser("rollback", parents=[store],
                                    help="publish an earlier version's shifts again, as a new version")
-    rollback.add_argument("version", type=int)
+    rollback.add_argument("version", type=_number(int, "expected a version number (1, 2, …; see rota versions)", 1))
 
     feeds = commands.add_parser("feeds", help="feed links: list them, or revoke and replace one")
     actions = feeds.add_subparsers(dest="action", required=True)
@@ -106,17 +266,17 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
 
     serve = commands.add_parser("serve", parents=[store], help="run the web UI and the calendar feeds")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--port", type=_number(int, "expected a TCP port from 1 to 65535", 1, 65535), default=8501)
     serve.add_argument("--quiet", action="store_true", help="no access log")
 
 
-def _utc_instant(text: str) -> datetime:
+def _utc_instant(text: str) -> datetime | Invalid:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a UTC date-time like 2027-02-20T09:00:00Z, got {text!r}") from None
+        return Invalid(text, "expected a UTC date-time like 2027-02-20T09:00:00Z")
     if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} has no zone; end it with Z (UTC)")
+        return Invalid(text, "has no zone; end it with Z (UTC)")
     return value.astimezone(UTC).replace(microsecond=0)
 
 
@@ -160,14 +320,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("  none: every instant of the window is reachable by some available senior")
     for hole in holes:
         print(f"  {iso_utc(hole.start)} → {iso_utc(hole.end)}  ({hole.minutes} min)")
+    from rota.pins import check_pins
+
+    check_pins(scenario)  # pins that cannot all hold make the scenario unsolvable: exit 2, each conflict named
     return 0
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from rota.output import write_result
-    from rota.solver import InfeasiblePins, Progress, SolveControl, SolveOptions, solve
+    from rota.output import SCENARIO_FILES, write_result
+    from rota.pins import InfeasiblePins, check_pins
+    from rota.report import NOT_REPRODUCIBLE
+    from rota.solver import Progress, SolveControl, SolveOptions, solve
 
+    # The files as solved: an edit during a long solve must not end up in the result's scenario copy.
+    files = {name: (args.scenario / name).read_bytes() for name in SCENARIO_FILES if (args.scenario / name).is_file()}
     scenario = load_scenario(args.scenario)
+    check_pins(scenario)  # cheap, and names the conflicting pins before a long solve
     options = SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed, workers=args.workers,
                            deterministic=not args.fast)
 
@@ -206,14 +374,16 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if "crash" in outcome:
         raise outcome["crash"]  # type: ignore[misc]
     if "error" in outcome:
-        print(f"rota: {outcome['error']}", file=sys.stderr)
-        return EXIT_INPUT
+        raise outcome["error"]  # type: ignore[misc]
     solution = outcome["solution"]
-    tables = write_result(solution, args.out)  # type: ignore[arg-type]
+    tables = write_result(solution, args.out, files)  # type: ignore[arg-type]
     summary = tables["summary"]
     print(f"\n{summary['status']}{' (stopped)' if solution.stopped else ''} in {summary['seconds']}s: "
           f"{len(tables['assignments'])} shifts, P0 cover {summary['p0_coverage_pct']}%, "
-          f"peak cover {summary['peak_coverage_pct']}%")
+          f"event headcount cover {summary['event_coverage_pct']}%, "
+          f"peak headcount cover {summary['peak_coverage_pct']}%, language cover {summary['language_coverage_pct']}%")
+    if not solution.reproducible:
+        print(f"Not reproducible: {NOT_REPRODUCIBLE}")
     print("Gap minutes: " + ", ".join(f"{k} {v}" for k, v in summary["gap_minutes"].items()))
     for stage in summary["stages"]:
         print(f"  {stage['tier']:<9} {stage['status']:<9} objective {stage['objective']:>10,.0f}  "
@@ -224,18 +394,41 @@ def cmd_solve(args: argparse.Namespace) -> int:
     if len(tables["gaps"]) > 10:
         print(f"  … {len(tables['gaps']) - 10} more in gaps.csv")
     print(f"Wrote {args.out}/assignments.csv, coverage.csv, gaps.csv, summary.json")
+    if not solution.stages:  # type: ignore[attr-defined]
+        print(f"rota: no rota found within the limit ({args.time_limit:g} s"
+              + (f", work {args.work_limit:g}" if args.work_limit else "") + "); the result holds only the "
+              f"{len(tables['assignments'])} pinned shift(s), which keep every hard rule: solve again with a higher "
+              "--time-limit or --work-limit", file=sys.stderr)
+        return EXIT_NO_ROTA
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from rota.checker import check_rota
+    from rota.output import RESULT_FILES
+    from rota.result import SCENARIO_COPY
+    from rota.scenario import Problem
 
-    scenario, result = (args.scenario, args.result) if args.result else (args.scenario / "scenario", args.scenario)
+    scenario, result = (args.scenario, args.result) if args.result else (args.scenario / SCENARIO_COPY, args.scenario)
+    load_scenario(scenario)  # the checker reads the scenario its own way; a broken one gets rota's clear problems
+    unreadable = [Problem(name, "", "", "is not UTF-8 text; rota solve writes UTF-8 (was it edited and saved in "
+                                        "another encoding?)")
+                  for name in RESULT_FILES if (result / name).is_file() and not _utf8(result / name)]
+    if unreadable:
+        raise ScenarioError(unreadable)
     problems = check_rota(scenario, result)
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem(s)" if problems else "OK: the rota passes the independent checker")
     return 1 if problems else 0
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def cmd_ical(args: argparse.Namespace) -> int:
@@ -347,6 +540,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from rota.store import ENV_STORE, open_store
 
+    problem = _listen_problem(args.host, args.port)  # uvicorn would say it only after starting up, with exit 3
+    if problem:
+        print(f"rota: cannot listen on {args.host}:{args.port}: {problem}", file=sys.stderr)
+        return EXIT_INPUT
     store = open_store(args.store)  # fail here, clearly, rather than inside the server
     os.environ[ENV_STORE] = store.location.url  # the factory in rota.web.server opens the same store
     store.close()
@@ -357,13 +554,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _listen_problem(host: str, port: int) -> str:
+    """Why the server could not listen on host:port ("" if it can), tried the way uvicorn binds."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as error:
+        return f"{error.strerror} (--host takes an address or name of this machine, e.g. 127.0.0.1 or 0.0.0.0)"
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            hint = "; is rota serve already running? choose another --port" if error.errno == errno.EADDRINUSE else ""
+            return f"{error.strerror}{hint}"
+    return ""
+
+
 # ---- planning: what-ifs, sizing, grading --------------------------------------------------------------------------
 
 
 def _planning_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     limits = argparse.ArgumentParser(add_help=False)
-    limits.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS", help="per solve (default 30)")
-    limits.add_argument("--seed", type=int, default=0)
+    limits.add_argument("--time-limit", type=SECONDS, default=30.0, metavar="SECONDS", help="per solve (default 30)")
+    limits.add_argument("--work-limit", type=WORK, metavar="UNITS",
+                        help="per solve, as for rota solve (default: from the time limit)")
+    limits.add_argument("--seed", type=SEED, default=0)
 
     whatif = commands.add_parser("whatif", parents=[limits],
                                  help="solve a scenario and its variants in parallel and compare them")
@@ -392,20 +609,27 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     from rota.solver import SolveOptions
     from rota.whatif import markdown_table, run_whatif
 
-    options = SolveOptions(time_limit=args.time_limit, seed=args.seed)
+    options = SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed)
     print(f"Solving the base and {len(args.variants)} variant(s) in parallel, {args.time_limit:g}s each …", flush=True)
     rows = run_whatif(args.scenario, args.variants, args.out, options)
     print(markdown_table(rows))
     print(f"Wrote {args.out}/comparison.csv, comparison.md and a result folder per variant")
+    unsolved = [str(row["variant"]) for row in rows if row["status"] == "UNKNOWN"]
+    if unsolved:
+        print(f"rota: no rota found within {args.time_limit:g} s for {', '.join(unsolved)}: their columns hold the "
+              "pinned shifts only; give them a higher --time-limit", file=sys.stderr)
+        return EXIT_NO_ROTA
     return 0
 
 
 def cmd_size(args: argparse.Namespace) -> int:
     from rota.output import write_result
-    from rota.sizing import size
+    from rota.pins import check_pins
+    from rota.sizing import size, solved
     from rota.solver import SolveOptions
 
     scenario = load_scenario(args.scenario)
+    check_pins(scenario)
     centres = [args.centre] if args.centre else [c.id for c in scenario.centres]
     unknown = [c for c in centres if c not in {x.id for x in scenario.centres}]
     if unknown:
@@ -413,7 +637,8 @@ def cmd_size(args: argparse.Namespace) -> int:
               f"{', '.join(c.id for c in scenario.centres)}", file=sys.stderr)
         return EXIT_INPUT
     targets = ["p0", "peaks"] if args.target == "both" else [args.target]
-    options = SolveOptions(time_limit=args.time_limit, seed=args.seed)
+    options = SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed)
+    unsolved = False
     for centre in centres:
         for target in targets:
             result = size(args.scenario, centre, args.level, target, options)
@@ -421,10 +646,11 @@ def cmd_size(args: argparse.Namespace) -> int:
             tried = ", ".join(f"{a.headcount}: {a.verdict}" for a in result.attempts)
             answer = "none found" if result.answer is None else str(result.answer)
             print(f"{centre} {args.level} for {what}: {answer} (now {result.current}); {result.proof}. Tried {tried}")
+            unsolved = unsolved or not all(solved(a) for a in result.attempts)
             best = result.best
             if args.out and best and best.solution:
-                write_result(best.solution, args.out / f"{centre}-{args.level}-{target}-{result.answer}")
-    return 0
+                write_result(best.solution, args.out / f"{centre}-{args.level}-{target}-{result.answer}", best.files)
+    return EXIT_NO_ROTA if unsolved else 0
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -432,16 +658,19 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     from rota.grade import grade, read_mapping, solution_numbers
     from rota.output import GAP_COLUMNS, atomic_write, csv_text, write_result
+    from rota.pins import check_pins
     from rota.solver import SolveOptions, solve
 
     scenario = load_scenario(args.scenario)
+    if not args.no_solve:
+        check_pins(scenario)
     plan = Plan(scenario)
-    result = grade(plan, args.ics, read_mapping(args.map))
+    result = grade(plan, args.ics, read_mapping(args.map, {e.id for e in scenario.engineers}))
     theirs = result.numbers()
     ours: dict[str, object] = {}
     solution = None
     if not args.no_solve:
-        solution = solve(scenario, SolveOptions(time_limit=args.time_limit, seed=args.seed))
+        solution = solve(scenario, SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed))
         ours = solution_numbers(solution)
     print(f"Grading {args.ics.name} against {scenario.name}")
     print(f"{'measure':<24}{'schedule':>14}{'rota' if ours else '':>14}")
@@ -472,6 +701,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
         if solution is not None:
             write_result(solution, args.out / "rota")
         print(f"Wrote {args.out}/grade.json, gaps.csv, breaks.csv" + (" and rota/" if solution else ""))
+    if solution is not None and not solution.stages:
+        print(f"rota: rota's own solve found no rota within {args.time_limit:g} s: its column holds the pinned "
+              "shifts only; give it a higher --time-limit (or --no-solve)", file=sys.stderr)
+        return EXIT_NO_ROTA
     return 0
 
 

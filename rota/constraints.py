@@ -6,13 +6,12 @@ and `Plan.excluded` says why (the gap report quotes it).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
-from rota import fairness
+from rota import fairness, rules
 from rota.clock import local_dates
 from rota.model import RotaModel
 from rota.slots import Requirement, Slot
@@ -28,7 +27,7 @@ def at_most_one_shift_per_local_day(m: RotaModel) -> None:
 
 def no_shift_within_rest_of_another(m: RotaModel) -> None:
     """Forbids two shifts of one engineer closer than `min_rest_hours` (end to start, real time) or overlapping."""
-    rest = timedelta(hours=m.plan.scenario.rules.min_rest_hours)
+    rest = rules.min_rest(m.plan.scenario.rules.min_rest_hours)
     for slots in m.plan.slots_by_engineer.values():  # sorted by start
         for i, first in enumerate(slots):
             for second in slots[i + 1:]:
@@ -42,7 +41,7 @@ def no_more_than_weekly_hours(m: RotaModel) -> None:
     """Forbids more than the engineer's weekly cap in any 7 consecutive local days."""
     for engineer_id, slots in m.plan.slots_by_engineer.items():
         engineer = m.plan.engineers[engineer_id]
-        cap_minutes = math.floor(m.plan.scenario.weekly_cap(engineer) * 60 + 1e-9)  # never above a 33.33 h cap
+        cap_minutes = rules.cap_minutes(m.plan.scenario.weekly_cap(engineer))
         by_day: dict[date, list[Slot]] = defaultdict(list)
         for s in slots:
             by_day[s.date].append(s)
@@ -108,9 +107,9 @@ def _counts_toward(m: RotaModel, req: Requirement, slot: Slot) -> bool:
 def cover_is_short(m: RotaModel, kind: str) -> None:
     """Wants every requirement of `kind` met at every instant; a shortfall costs its length in minutes.
 
-    Language rules count in the peak tier (strict priorities: P0, then events, then peaks with their languages).
+    A shortfall counts in the requirement's tier: a language in its event's or its peak's (strict priorities: P0, then
+    events with their languages, then peaks with theirs).
     """
-    tier = "peak" if kind == "language" else kind
     for req in m.plan.requirements:
         if req.kind != kind:
             continue
@@ -119,7 +118,7 @@ def cover_is_short(m: RotaModel, kind: str) -> None:
             staff = [m.x[s] for s in m.cover_index[i] if _counts_toward(m, req, s)]
             short = m.model.new_int_var(0, req.required, f"{req.rule} short {segment.start:%m-%d %H:%M}")
             m.model.add(sum(staff) + short >= req.required)
-            m.penalise(tier, short.name, short, segment.minutes)
+            m.penalise(req.tier, short.name, short, segment.minutes)
 
 
 # ---- soft rules: holidays and fairness -------------------------------------------------------------------------
@@ -163,17 +162,21 @@ Baseline = frozenset[tuple[str, str, str]]  # (engineer, local date ISO, shift) 
 
 
 def changes_from_baseline(m: RotaModel, baseline: Baseline) -> None:
-    """Wants the baseline rota kept: each of its shifts dropped or moved, and each shift added, costs one change."""
+    """Wants the baseline rota kept. One change is one engineer's local day whose shift differs, as `report.diff`
+    counts them and a calendar shows them (a shift moved within a day is one changed event): the baseline's shift not
+    worked, or a shift worked on a day the baseline left free."""
     kept = {(e, d): s for e, d, s in baseline}
     for (engineer, day), slots in m.by_engineer_day.items():
         was = kept.get((engineer, day.isoformat()))
+        if was is None:
+            for slot in slots:  # at most one of them is worked
+                m.penalise("changes", f"{engineer} gets {slot.shift} on {day}", m.x[slot])
+            continue
         for slot in slots:
-            if slot.shift == was:
+            if slot.shift == was:  # working another shift that day leaves this one unworked: the same one change
                 dropped = m.model.new_bool_var(f"{engineer} loses {was} on {day}")
                 m.model.add(dropped == 1 - m.x[slot])
                 m.penalise("changes", dropped.name, dropped)
-            else:
-                m.penalise("changes", f"{engineer} gets {slot.shift} on {day}", m.x[slot])
     for (engineer, day_iso), shift in kept.items():
         present = any(s.shift == shift for s in m.by_engineer_day.get((engineer, date.fromisoformat(day_iso)), []))
         if not present:  # the baseline shift cannot be worked any more (leave, pin, template gone): a fixed change

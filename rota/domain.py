@@ -5,8 +5,9 @@ Plain frozen dataclasses: the engine works on these, never on DataFrames or widg
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Literal
 
 Level = Literal["L1", "L2", "L3"]
@@ -137,21 +138,28 @@ class Scenario:
     leave: tuple[Leave, ...] = ()
     pins: tuple[Pin, ...] = ()
     source: str = ""
-    _index: dict[str, dict[str, object]] = field(default_factory=dict, compare=False, repr=False)
+
+    # Lookups by id, cached on the instance (not fields: `dataclasses.replace` builds a new instance without them)
+    @cached_property
+    def _centres(self) -> dict[str, Centre]:
+        return {c.id: c for c in self.centres}
+
+    @cached_property
+    def _engineers(self) -> dict[str, Engineer]:
+        return {e.id: e for e in self.engineers}
+
+    @cached_property
+    def _shifts(self) -> dict[str, ShiftTemplate]:
+        return {t.id: t for t in self.shifts}
 
     def centre(self, centre_id: str) -> Centre:
-        return self._lookup("centre", self.centres, centre_id)  # type: ignore[return-value]
+        return self._centres[centre_id]
 
     def engineer(self, engineer_id: str) -> Engineer:
-        return self._lookup("engineer", self.engineers, engineer_id)  # type: ignore[return-value]
+        return self._engineers[engineer_id]
 
     def shift(self, shift_id: str) -> ShiftTemplate:
-        return self._lookup("shift", self.shifts, shift_id)  # type: ignore[return-value]
-
-    def _lookup(self, kind: str, items: tuple[object, ...], key: str) -> object:
-        if kind not in self._index:
-            self._index[kind] = {item.id: item for item in items}  # type: ignore[attr-defined]
-        return self._index[kind][key]
+        return self._shifts[shift_id]
 
     def is_senior(self, engineer: Engineer) -> bool:
         return engineer.level in self.rules.senior_levels

@@ -1,15 +1,12 @@
 """Grade an existing on-call schedule (an iCal export from PagerDuty, Opsgenie, Grafana OnCall…) against a scenario.
 
-Each VEVENT is mapped to an engineer — by e-mail in ATTENDEE/ORGANIZER, by a mapping file, or by the engineer's name
-or id in SUMMARY — and becomes a shift in real time. Then the same measures as for rota's own rotas are taken:
-gaps with reasons, breaks of the labour rules, load and fairness.
+Each VEVENT is mapped to an engineer — by X-ROTA-ENGINEER (rota's own calendars), by e-mail in ATTENDEE/ORGANIZER,
+by a mapping file, or by the engineer's name or id in SUMMARY — and becomes a shift in real time. Then the same
+measures as for rota's own rotas are taken: gaps with reasons, breaks of the labour rules, load and fairness.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,9 +14,11 @@ from typing import TYPE_CHECKING
 
 import icalendar
 
+from rota import rules
 from rota.clock import Interval, iso_utc, local_to_utc, night_minutes, shift_interval, zone
-from rota.report import Gap, coverage_pct, engineer_load, fairness, find_gaps
-from rota.scenario import Problem, ScenarioError
+from rota.ical import ENGINEER_PROPERTY
+from rota.report import COVER_KEYS, Gap, cover_percentages, engineer_load, fairness, find_gaps
+from rota.scenario import Problem, ScenarioError, read_csv
 from rota.slots import Plan, Slot
 
 if TYPE_CHECKING:
@@ -42,28 +41,31 @@ class Grade:
     breaks: list[Break]
     load: dict[str, dict[str, float]]
     fairness: dict[str, dict[str, float]]
-    p0_coverage_pct: float
-    peak_coverage_pct: float
+    cover: dict[str, float]  # report.cover_percentages
 
     def numbers(self) -> dict[str, object]:
         kinds = ("p0", "event", "peak", "language")
         minutes = {k: sum(g.span.minutes for g in self.gaps if g.kind == k) for k in kinds}
-        return {"shifts": len(self.slots), "unmapped_events": len(self.unmapped),
-                "p0_coverage_pct": self.p0_coverage_pct, "peak_coverage_pct": self.peak_coverage_pct,
+        return {"shifts": len(self.slots), "unmapped_events": len(self.unmapped), **self.cover,
                 "gap_minutes": minutes, "rule_breaks": len(self.breaks),
                 "holiday_shifts": sum(int(v["holiday_shifts"]) for v in self.load.values()),
                 "night_hours": round(sum(v["night_hours"] for v in self.load.values()), 2),
                 "fairness_spread_hours": max((g["hours"] for g in self.fairness.values()), default=0.0)}
 
 
-def read_mapping(path: Path | None) -> dict[str, str]:
-    """A CSV `match,engineer`: an e-mail, a name or any text of the SUMMARY → an engineer id."""
+def read_mapping(path: Path | None, engineers: set[str] | None = None) -> dict[str, str]:
+    """A CSV `match,engineer`: an e-mail, a name or any text of the SUMMARY → an engineer id (one of `engineers`)."""
     if path is None:
         return {}
-    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    if rows and set(rows[0]) != {"match", "engineer"}:
-        raise ScenarioError([Problem(path.name, "header", "", "expected the columns match,engineer")])
-    return {r["match"].strip().lower(): r["engineer"].strip() for r in rows}
+    problems: list[Problem] = []
+    rows = read_csv(path, ("match", "engineer"), problems)
+    for row in rows:
+        if engineers is not None and row.values["engineer"] not in engineers:
+            problems.append(Problem(path.name, f"line {row.line}", "engineer",
+                                    f"unknown engineer '{row.values['engineer']}' (not in engineers.csv)"))
+    if problems:
+        raise ScenarioError(problems)
+    return {r.values["match"].lower(): r.values["engineer"] for r in rows}
 
 
 def _instant(value: object, tz: str) -> datetime:
@@ -78,6 +80,9 @@ def _instant(value: object, tz: str) -> datetime:
 
 
 def _engineer_of(event: icalendar.Event, plan: Plan, mapping: dict[str, str]) -> str | None:
+    own = str(event.get(ENGINEER_PROPERTY, "")).strip()
+    if own in plan.engineers:  # an event of rota's own calendars names its engineer
+        return own
     by_email = {e.email.lower(): e.id for e in plan.scenario.engineers if e.email}
     people = [str(a) for a in _as_list(event.get("ATTENDEE"))] + [str(event.get("ORGANIZER", ""))]
     for person in people:
@@ -124,8 +129,16 @@ def read_schedule(path: Path, plan: Plan, mapping: dict[str, str]) -> tuple[list
         try:
             start = _instant(event.decoded("DTSTART"), tz)
             end = _instant(event.decoded("DTEND"), tz) if event.get("DTEND") else start + event.decoded("DURATION")
-        except (KeyError, ValueError) as error:
+        except KeyError as error:
+            problems.append(Problem(path.name, f"event #{n}", str(error.args[0]),
+                                    "missing; an event needs DTSTART and DTEND (or DURATION)"))
+            continue
+        except ValueError as error:
             problems.append(Problem(path.name, f"event #{n}", "DTSTART/DTEND", str(error)))
+            continue
+        if end <= start:
+            problems.append(Problem(path.name, f"event #{n}", "DTEND", f"ends ({iso_utc(end)}) before or when it "
+                                                                       f"starts ({iso_utc(start)})"))
             continue
         span = Interval(start, end)
         if not span.overlaps(plan.window):
@@ -150,46 +163,35 @@ def _slot(plan: Plan, engineer_id: str, span: Interval, tz: str) -> Slot:
 
 
 def rule_breaks(plan: Plan, chosen: list[Slot]) -> list[Break]:
-    """Every break of the hard rules in a schedule (for schedules rota did not make)."""
-    rules = plan.scenario.rules
+    """Every break of the hard rules in a schedule (for schedules rota did not make), each reported once.
+
+    Each shift is weighed (`rules.breaches`) against the engineer's shifts that start before it, so a clash between
+    two shifts is named at the later one; each overloaded week once (weeks reported never overlap), and a run of
+    days once, on its first day too many.
+    Pins are left out: they are what a manager asked of rota's solver, which a schedule made elsewhere never saw."""
     out: list[Break] = []
     mine: dict[str, list[Slot]] = {}
     for slot in chosen:
         mine.setdefault(slot.engineer, []).append(slot)
     for engineer_id, slots in sorted(mine.items()):
-        engineer = plan.engineers[engineer_id]
-        slots.sort(key=lambda s: s.span.start)
-        days = [s.date for s in slots]
-        for s in slots:
-            why = plan.unavailable(engineer, s.date)
-            if why and why != "pinned off":
-                out.append(Break(engineer_id, s.date.isoformat(), "leave" if "leave" in why else "holiday", why))
-            elif s.holiday and rules.public_holidays == "off":
-                out.append(Break(engineer_id, s.date.isoformat(), "holiday", f"public holiday ({s.holiday})"))
-        for d in sorted(set(days)):
-            if days.count(d) > 1:
-                out.append(Break(engineer_id, d.isoformat(), "one shift a day", f"{days.count(d)} shifts"))
-        for a, b in itertools.pairwise(slots):
-            rest = (b.span.start - a.span.end).total_seconds() / 3600
-            if rest < rules.min_rest_hours:
-                out.append(Break(engineer_id, b.date.isoformat(), "rest",
-                                 f"{rest:g} h after the shift ending {iso_utc(a.span.end)} "
-                                 f"(at least {rules.min_rest_hours:g} h)"))
-        cap = plan.scenario.weekly_cap(engineer)
-        reported_until: date | None = None
-        for first in sorted({d - timedelta(days=k) for d in days for k in range(7)}):
-            hours = sum(s.minutes for s in slots if first <= s.date <= first + timedelta(days=6)) / 60
-            if hours > cap and (reported_until is None or first > reported_until):
-                out.append(Break(engineer_id, first.isoformat(), "weekly hours",
-                                 f"{hours:g} h in the 7 days from {first} (cap {cap:g} h)"))
-                reported_until = first + timedelta(days=6)  # one report per overloaded week, not per window
-        run, previous = 0, None
-        for d in sorted(set(days)):
-            run = run + 1 if previous and d - previous == timedelta(days=1) else 1
-            if run == rules.max_consecutive_days + 1:
-                out.append(Break(engineer_id, d.isoformat(), "consecutive days",
-                                 f"{run} days in a row (at most {rules.max_consecutive_days})"))
-            previous = d
+        slots.sort(key=lambda s: (s.span.start, s.span.end, s.shift))
+        cap = plan.scenario.weekly_cap(plan.engineers[engineer_id])
+        reported_until: date | None = None  # the last day of the week last reported as over the cap
+        for i, slot in enumerate(slots):
+            for b in rules.breaches(plan, slots[:i], slot):
+                if b.rule == rules.PIN:
+                    continue
+                if b.rule == rules.WEEKLY:
+                    if reported_until is not None:  # only a window after the one reported is a new break
+                        later = rules.over_weekly_cap(slots[:i], slot, cap, reported_until + timedelta(days=1))
+                        if later is None:
+                            continue
+                        b = later
+                    assert b.first is not None
+                    reported_until = b.first + timedelta(days=rules.WEEK_DAYS - 1)
+                    out.append(Break(engineer_id, b.first.isoformat(), b.rule, b.text))
+                elif b.rule != rules.CONSECUTIVE or b.value == b.limit + 1:  # a run once, on its first day too many
+                    out.append(Break(engineer_id, slot.date.isoformat(), b.rule, b.text))
     return out
 
 
@@ -198,7 +200,7 @@ def grade(plan: Plan, ics: Path, mapping: dict[str, str]) -> Grade:
     gaps = find_gaps(plan, slots)
     load = engineer_load(plan, slots)
     return Grade(slots, unmapped, gaps, rule_breaks(plan, slots), load, fairness(plan, load),
-                 coverage_pct(plan, gaps, ("p0",)), coverage_pct(plan, gaps, ("peak", "language")))
+                 cover_percentages(plan, gaps))
 
 
 def solution_numbers(solution: Solution) -> dict[str, object]:
@@ -207,8 +209,9 @@ def solution_numbers(solution: Solution) -> dict[str, object]:
 
     summary = result_tables(solution)["summary"]
     people = summary["engineers"]  # type: ignore[index]
-    return {"shifts": len(solution.chosen), "unmapped_events": 0, "p0_coverage_pct": summary["p0_coverage_pct"],  # type: ignore[index]
-            "peak_coverage_pct": summary["peak_coverage_pct"], "gap_minutes": summary["gap_minutes"],  # type: ignore[index]
+    cover = {key: summary[key] for key in COVER_KEYS}  # type: ignore[index]
+    return {"shifts": len(solution.chosen), "unmapped_events": 0, **cover,
+            "gap_minutes": summary["gap_minutes"],  # type: ignore[index]
             "rule_breaks": 0, "holiday_shifts": sum(e["holiday_shifts"] for e in people.values()),
             "night_hours": round(sum(e["night_hours"] for e in people.values()), 2),
             "fairness_spread_hours": max((g["hours"] for g in summary["fairness"].values()), default=0.0)}  # type: ignore[index]

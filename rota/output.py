@@ -6,11 +6,14 @@ import csv
 import io
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from rota.clock import iso_local, iso_utc
-from rota.report import coverage_pct, engineer_load, fairness, find_gaps, hourly_coverage
+from rota.report import cover_percentages, engineer_load, fairness, find_gaps, hourly_coverage
 from rota.solver import Solution
 
 ASSIGNMENT_COLUMNS = ("engineer", "name", "centre", "level", "date", "shift", "start_utc", "end_utc", "start_local",
@@ -83,8 +86,7 @@ def result_tables(solution: Solution) -> dict[str, object]:
         "seconds": round(solution.seconds, 3),
         "window": {"start_utc": iso_utc(plan.window.start), "end_utc": iso_utc(plan.window.end),
                    "minutes": plan.window.minutes},
-        "p0_coverage_pct": coverage_pct(plan, gaps, ("p0",)),
-        "peak_coverage_pct": coverage_pct(plan, gaps, ("peak", "language")),
+        **cover_percentages(plan, gaps),
         "gap_minutes": {kind: sum(g.span.minutes for g in gaps if g.kind == kind)
                         for kind in ("p0", "event", "peak", "language")},
         "engineers": load,
@@ -99,17 +101,139 @@ def result_tables(solution: Solution) -> dict[str, object]:
 
 SCENARIO_COPY = "scenario"  # the input files, copied so a result folder stands alone (ical, publish, verify)
 SCENARIO_FILES = ("scenario.toml", "engineers.csv", "leave.csv", "pins.csv")
+RESULT_FILES = ("assignments.csv", "coverage.csv", "gaps.csv", "summary.json")
 
 
-def write_result(solution: Solution, folder: Path) -> dict[str, object]:
-    tables = result_tables(solution)
+class OutputError(Exception):
+    """A result folder that cannot be written; each problem is one line for the user."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def target_problems(folder: Path, option: str = "--out") -> list[str]:
+    """Why files cannot be written into `folder` (created if need be), found before any work ([] if they can)."""
+    if folder.exists() and not folder.is_dir():
+        return [f"{option} {folder}: is a file, not a folder; give a folder to write into (a new one is created)"]
+    parent = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not parent.is_dir():
+        return [f"{option} {folder}: {parent} is a file, not a folder"]
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return [f"{option} {folder}: cannot write in {parent} (permission denied)"]
+    return []
+
+
+def out_problems(folder: Path, option: str = "--out") -> list[str]:
+    """Why `folder` cannot take a result: `target_problems`, or a folder of other things that writing would bury.
+
+    A new or empty folder, or an earlier result folder (replaced whole; files of your own in it are kept), is fine."""
+    problems = target_problems(folder, option)
+    if not problems and folder.is_dir() and any(folder.iterdir()) and not is_result_folder(folder):
+        problems.append(f"{option} {folder}: already holds files and is not a result folder of rota (no "
+                        "summary.json or assignments.csv); give a new or empty folder, so nothing of yours is "
+                        "overwritten")
+    return problems
+
+
+def is_result_folder(folder: Path) -> bool:
+    return any((folder / name).is_file() for name in ("summary.json", "assignments.csv"))
+
+
+def scenario_files(solution: Solution) -> dict[str, bytes]:
+    """The solved scenario's files, from its folder (empty when it was built in code or its folder is gone)."""
     source = Path(solution.plan.scenario.source) if solution.plan.scenario.source else None
-    if source and source.is_dir() and source.resolve() != (folder / SCENARIO_COPY).resolve():
-        for name in SCENARIO_FILES:
-            if (source / name).is_file():
-                atomic_write(folder / SCENARIO_COPY / name, (source / name).read_bytes())
-    atomic_write(folder / "assignments.csv", csv_text(ASSIGNMENT_COLUMNS, tables["assignments"]))  # type: ignore[arg-type]
-    atomic_write(folder / "coverage.csv", csv_text(COVERAGE_COLUMNS, tables["coverage"]))  # type: ignore[arg-type]
-    atomic_write(folder / "gaps.csv", csv_text(GAP_COLUMNS, tables["gaps"]))  # type: ignore[arg-type]
-    atomic_write(folder / "summary.json", json.dumps(tables["summary"], indent=2, ensure_ascii=False) + "\n")
+    if source is None or not source.is_dir():
+        return {}
+    return {name: (source / name).read_bytes() for name in SCENARIO_FILES if (source / name).is_file()}
+
+
+def write_result(solution: Solution, folder: Path, files: Mapping[str, bytes] | None = None) -> dict[str, object]:
+    """Write the result folder whole: into a new folder beside it, then swapped in, so a reader or a crash never
+    sees it half-written, and no file of an earlier solve (a stale scenario/pins.csv) survives in it.
+
+    `files` are the scenario's files to copy into scenario/ (default: read from the scenario's folder); they must be
+    the scenario solved, else OutputError. Entries of an earlier result folder that rota does not write are kept."""
+    from rota.scenario import ScenarioError, load_scenario
+
+    problems = out_problems(folder)
+    if problems:
+        raise OutputError(problems)
+    folder = folder.resolve() if folder.is_symlink() else folder  # a link stays a link: its folder is replaced
+    tables = result_tables(solution)
+    files = scenario_files(solution) if files is None else files
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".new"))
+    # mkdtemp makes it private (0700); the result gets the old folder's mode, else what mkdir would have given
+    staging.chmod(folder.stat().st_mode & 0o7777 if folder.is_dir() else 0o777 & ~_umask())
+    try:
+        for name, data in files.items():
+            _write(staging / SCENARIO_COPY / name, data)
+        if files:
+            try:
+                copy = load_scenario(staging / SCENARIO_COPY)
+            except ScenarioError:
+                copy = None
+            if copy is None or replace(copy, source="") != replace(solution.plan.scenario, source=""):
+                raise OutputError([f"the scenario files of {solution.plan.scenario.source or 'the solve'} changed "
+                                   f"while solving; {folder} was not written: solve again"])
+        _write(staging / "assignments.csv", csv_text(ASSIGNMENT_COLUMNS, tables["assignments"]))  # type: ignore[arg-type]
+        _write(staging / "coverage.csv", csv_text(COVERAGE_COLUMNS, tables["coverage"]))  # type: ignore[arg-type]
+        _write(staging / "gaps.csv", csv_text(GAP_COLUMNS, tables["gaps"]))  # type: ignore[arg-type]
+        _write(staging / "summary.json", json.dumps(tables["summary"], indent=2, ensure_ascii=False) + "\n")
+        if folder.is_dir():
+            _keep_own_files(folder, staging)
+        _swap_in(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return tables
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _write(path: Path, data: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _keep_own_files(old: Path, new: Path) -> None:
+    """Hard-link (else copy) into the new folder what the user kept in the old one: the old folder stays intact
+    until the swap, and removing it afterwards removes only links."""
+    ours = {SCENARIO_COPY, *RESULT_FILES}
+    for entry in old.iterdir():
+        if entry.name in ours:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, new / entry.name, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(str(entry), str(new / entry.name))
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Put the finished `staging` folder in place of `folder` (two renames; the old one is removed after)."""
+    if not folder.exists():
+        os.replace(staging, folder)
+        return
+    old = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".old"))
+    os.rmdir(old)
+    os.replace(folder, old)
+    try:
+        os.replace(staging, folder)
+    except BaseException:
+        os.replace(old, folder)  # put the earlier result back
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -8,11 +8,10 @@ temporary folder and loaded back with `load_result`, and from there it is exactl
 
 from __future__ import annotations
 
-import io
 import tempfile
-import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from rota.ical import CONFIRMED, calendars
 from rota.output import assignment_rows, atomic_write, csv_text
 from rota.report import Shifts, diff
 from rota.result import ASSIGNMENT_COLUMNS, ASSIGNMENTS, SCENARIO_COPY, Result, load_result
+from rota.scenario_io import zip_bytes
 from rota.solver import Solution
 from rota.store import PublishReport, Store
 from rota.tokens import feed_url
@@ -33,6 +33,7 @@ VERSION_COLUMNS = ["version", "published", "scenario", "window", "shifts", "new"
                    "cancelled", "source", "shown"]
 LINK_COLUMNS = ["kind", "id", "name", "https", "webcal"]
 DIFF_COLUMNS = ["engineer", "date", "before", "after"]
+PREVIEW_COLUMNS = ["engineer", "added", "moved", "cancelled"]
 
 
 # ---- feed links (base URL: rota.tokens.public_base_url, as `rota feeds list`) ---------------------------------
@@ -72,11 +73,7 @@ def calendar_files(solution: Solution, files: Mapping[str, bytes], stamp: dateti
 
 
 def calendars_zip(calendars_by_name: Mapping[str, bytes], folder: str = "calendars") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in sorted(calendars_by_name.items()):
-            archive.writestr(f"{folder}/{name}", data)
-    return buffer.getvalue()
+    return zip_bytes((f"{folder}/{name}", data) for name, data in sorted(calendars_by_name.items()))
 
 
 # ---- publishing and versions -----------------------------------------------------------------------------------------
@@ -120,3 +117,36 @@ def diff_frame(before: Shifts, after: Shifts) -> pd.DataFrame:
     rows = [{"engineer": c.engineer, "date": c.date, "before": c.before, "after": c.after}
             for c in diff(before, after)]
     return pd.DataFrame(rows, columns=DIFF_COLUMNS)
+
+
+# ---- what a publish would change, per engineer ---------------------------------------------------------------------
+
+
+@dataclass
+class EngineerChanges:
+    """One engineer's calendar after a publish: shifts new to it, moved to another shift that day, cancelled."""
+
+    engineer: str
+    added: list[str] = field(default_factory=list)  # "2027-03-04 sin-day"
+    moved: list[str] = field(default_factory=list)  # "2027-03-05 sin-day → sin-night"
+    cancelled: list[str] = field(default_factory=list)
+
+
+def preview(before: Shifts, after: Shifts) -> list[EngineerChanges]:
+    """What publishing `after` over the published `before` changes, per engineer (as report.diff counts changes)."""
+    out: dict[str, EngineerChanges] = {}
+    for change in diff(before, after):
+        person = out.setdefault(change.engineer, EngineerChanges(change.engineer))
+        if not change.before:
+            person.added.append(f"{change.date} {change.after}")
+        elif not change.after:
+            person.cancelled.append(f"{change.date} {change.before}")
+        else:
+            person.moved.append(f"{change.date} {change.before} → {change.after}")
+    return [out[e] for e in sorted(out)]
+
+
+def preview_frame(changes: list[EngineerChanges]) -> pd.DataFrame:
+    rows = [{"engineer": c.engineer, "added": "; ".join(c.added), "moved": "; ".join(c.moved),
+             "cancelled": "; ".join(c.cancelled)} for c in changes]
+    return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)

@@ -9,12 +9,15 @@ import itertools
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
+from rota import rules
 from rota.clock import Interval, iso_utc
 from rota.slots import KIND_ORDER, Plan, Slot
 
 HOUR = timedelta(hours=1)
+NOT_REPRODUCIBLE = ("the wall clock, a stop or the free-running search (--fast) ended the search before its work "
+                    "budget, so the same seed and workers may give another rota (summary.json: reproducible false)")
 MAX_NAMED = 6  # engineers named in one gap reason before "and N more"
 
 
@@ -131,41 +134,11 @@ def explain(plan: Plan, chosen: list[Slot], span: Interval, who: str) -> str:
 
 
 def blocker(plan: Plan, worked: list[Slot], slot: Slot) -> str:
-    """The first rule that keeps `slot` from being added to an engineer's rota ("free" if none does)."""
-    excluded = plan.excluded(slot)
-    if excluded:
-        return excluded
-    rules = plan.scenario.rules
-    same_day = [w for w in worked if w.date == slot.date]
-    if same_day:
-        return f"works {same_day[0].shift} that day"
-    rest = timedelta(hours=rules.min_rest_hours)
-    for w in worked:
-        if w.span.end <= slot.span.start < w.span.end + rest:
-            return f"rest after {w.shift} ending {iso_utc(w.span.end)}"
-        if slot.span.end <= w.span.start < slot.span.end + rest or w.span.overlaps(slot.span):
-            return f"rest before {w.shift} starting {iso_utc(w.span.start)}"
-    cap = plan.scenario.weekly_cap(plan.engineers[slot.engineer])
-    for offset in range(7):
-        first = slot.date - timedelta(days=offset)
-        minutes = slot.minutes + sum(w.minutes for w in worked if first <= w.date <= first + timedelta(days=6))
-        if minutes > cap * 60:
-            return f"weekly hours ({minutes / 60:g} h > {cap:g} h in the 7 days from {first})"
-    run = consecutive_run({w.date for w in worked}, slot.date)
-    if run > rules.max_consecutive_days:
-        return f"consecutive days ({run} > {rules.max_consecutive_days})"
+    """The first rule that keeps `slot` from being added to an engineer's rota ("free for …" if none does)."""
+    found = rules.first_breach(plan, worked, slot)
+    if found is not None:
+        return found.text
     return f"free for {slot.shift} on {slot.date} but not chosen (the solver stopped early: give it more time)"
-
-
-def consecutive_run(worked: set[date], day: date) -> int:
-    """How many days in a row `day` would make with the days already worked around it."""
-    run, d = 1, day
-    while (d := d - timedelta(days=1)) in worked:
-        run += 1
-    d = day
-    while (d := d + timedelta(days=1)) in worked:
-        run += 1
-    return run
 
 
 def _hhmm(span: Interval) -> str:
@@ -243,6 +216,16 @@ def coverage_pct(plan: Plan, gaps: list[Gap], kinds: tuple[str, ...]) -> float:
         total = sum(r.span.minutes for r in plan.requirements if r.kind in kinds)
     short = sum(g.span.minutes for g in gaps if g.kind in kinds)
     return round(100.0 * (total - short) / total, 3) if total else 100.0
+
+
+COVER_KEYS = {"p0_coverage_pct": "p0", "event_coverage_pct": "event", "peak_coverage_pct": "peak",
+              "language_coverage_pct": "language"}
+
+
+def cover_percentages(plan: Plan, gaps: list[Gap]) -> dict[str, float]:
+    """The cover shares of summary.json and a grade, each kind on its own: P0, events' and peaks' headcounts
+    (engineers and seniors), and the languages of both (a language gap is not a headcount gap)."""
+    return {key: coverage_pct(plan, gaps, (kind,)) for key, kind in COVER_KEYS.items()}
 
 
 @dataclass(frozen=True)

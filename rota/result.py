@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rota.clock import Interval, iso_utc, shift_interval, window
 from rota.domain import Centre, Engineer, Scenario
-from rota.scenario import Problem, ScenarioError, load_scenario, read_csv
+from rota.scenario import Problem, ScenarioError, date_problem, folder_problem, load_scenario, read_csv
 
 ASSIGNMENTS = "assignments.csv"
 SCENARIO_COPY = "scenario"
@@ -56,12 +56,12 @@ def parse_utc(text: str) -> datetime | None:
 def load_result(folder: str | Path) -> Result:
     """Load a result folder; raise ScenarioError listing every problem (file, line, field)."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ScenarioError([Problem(str(folder), "", "", "is not a folder; expected a result folder of rota solve")])
+    problem = folder_problem(folder, "a result folder written by rota solve")
+    if problem:
+        raise ScenarioError([Problem(str(folder), "", "", problem)])
     copy = folder / SCENARIO_COPY
     if not copy.is_dir():
-        raise ScenarioError([Problem(f"{SCENARIO_COPY}/", "", "", f"not found in {folder}; a result folder holds a "
-                                     "copy of its scenario (solve again with rota solve to write one)")])
+        raise ScenarioError([Problem(str(folder), "", "", not_a_result(folder))])
     try:
         scenario = load_scenario(copy)
     except ScenarioError as error:
@@ -92,7 +92,7 @@ def load_result(folder: str | Path) -> Result:
                                                                  f"{', '.join(templates)}"))
         day = _parse_date(v["date"])
         if day is None:
-            problems.append(Problem(ASSIGNMENTS, where, "date", f"expected a date YYYY-MM-DD, got {v['date']!r}"))
+            problems.append(Problem(ASSIGNMENTS, where, "date", date_problem(v["date"])))
         instants = {}
         for field in ("start_utc", "end_utc"):
             instants[field] = parse_utc(v[field])
@@ -124,7 +124,13 @@ def load_result(folder: str | Path) -> Result:
 
 
 def _parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
-    except ValueError:
-        return None
+    return None if date_problem(value) else date.fromisoformat(value)
+
+
+def not_a_result(folder: Path) -> str:
+    """What a folder without a scenario/ copy is, and what to give instead."""
+    if (folder / "scenario.toml").is_file():
+        return ("is a scenario folder, not a result folder; give the folder `rota solve SCENARIO --out RESULT` wrote "
+                "(or, for rota verify, both: SCENARIO RESULT)")
+    return (f"is not a result folder of rota solve: it has no {SCENARIO_COPY}/ copy of its scenario (solve again "
+            "with rota solve to write one)")

@@ -6,6 +6,7 @@ the field and what was expected, so a manager can fix a file without reading cod
 
 from __future__ import annotations
 
+import calendar
 import csv
 import difflib
 import io
@@ -63,6 +64,9 @@ class ScenarioError(Exception):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:  # raised in what-if worker processes
+        return type(self), (self.problems,)
+
 
 # --- field validators (pydantic) -------------------------------------------------------------------------------
 
@@ -91,10 +95,42 @@ def check_timezone(value: str) -> str:
 
 def parse_wall_time(value: str) -> WallTime:
     match = _HHMM.match(value) if isinstance(value, str) else None
-    hour, minute = (int(match.group(1)), int(match.group(2))) if match else (-1, -1)
-    if not match or minute > 59 or hour > 24 or (hour == 24 and minute != 0):
+    if not match:
         raise ValueError(f"expected a local time as \"HH:MM\" (00:00 to 24:00), got {value!r}")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    problem = time_problem(hour, minute)
+    if problem:
+        raise ValueError(f"{value} {problem}")
     return WallTime(hour, minute)
+
+
+def time_problem(hour: int, minute: int, end_of_day: bool = True) -> str:
+    """Why hour:minute is not a time of day, in words ("" if it is); 24:00 only as the end of a day."""
+    if minute > 59:
+        return "is not a time of day: minutes go from 00 to 59"
+    if hour > 24 or (hour == 24 and (minute or not end_of_day)):
+        return f"is not a time of day: hours go from 00 to 23{' (24:00 ends a day)' if end_of_day else ''}"
+    return ""
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def date_problem(value: str) -> str:
+    """Why `value` is not a date YYYY-MM-DD, in words ("" if it is one)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if not match:
+        return f"expected a date YYYY-MM-DD, got {value!r}"
+    year, month, day = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        return f"{value} is not a date: there is no month {month:02d} (months go from 01 to 12)"
+    if year < 1:
+        return f"{value} is not a date: there is no year 0"
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return (f"{value} is not a day of {_MONTHS[month - 1]} {year} (it has "
+                f"{calendar.monthrange(year, month)[1]} days)")
+    return ""
 
 
 def check_weekdays(values: list[str]) -> list[str]:
@@ -222,7 +258,22 @@ def _message(error: dict[str, Any], model: type[BaseModel] | None) -> str:
         return "missing; this key is required"
     if kind == "extra_forbidden":
         return "unknown key (misspelled?)"
+    if kind.startswith(("date_", "datetime_")) and isinstance(error.get("input"), str):
+        return _moment_problem(error["input"]) or msg
     return msg.removeprefix("Value error, ")
+
+
+def _moment_problem(text: str) -> str:
+    """Say which part of a date or date-time like 2027-02-30 or 2027-03-01T25:00 is no real day or time."""
+    day, _, clock = text.partition("T") if "T" in text else text.partition(" ")
+    problem = date_problem(day)
+    if problem:
+        return problem
+    match = re.fullmatch(r"(\d{2}):(\d{2})(:\d{2})?", clock)
+    if match:
+        why = time_problem(int(match.group(1)), int(match.group(2)), end_of_day=False)
+        return f"{clock} {why}" if why else ""
+    return ""
 
 
 def _validate_toml(path: Path, problems: list[Problem]) -> ScenarioModel | None:
@@ -236,7 +287,7 @@ def _validate_toml(path: Path, problems: list[Problem]) -> ScenarioModel | None:
         problems.append(Problem(name, "", "", f"is not UTF-8 text (byte {error.start}); save it as UTF-8"))
         return None
     except tomllib.TOMLDecodeError as error:
-        problems.append(Problem(name, "", "", f"is not valid TOML: {error}"))
+        problems.append(Problem(name, "", "", f"is not valid TOML: {error}{_toml_hint(path, str(error))}"))
         return None
     try:
         return ScenarioModel.model_validate(raw)
@@ -249,6 +300,20 @@ def _validate_toml(path: Path, problems: list[Problem]) -> ScenarioModel | None:
                 message += _suggest(field, known) if known else ""
             problems.append(Problem(name, where, field, message))
         return None
+
+
+def _toml_hint(path: Path, message: str) -> str:
+    """TOML reads 2027-02-30 or 25:00 as a broken value: say which day or time of that line does not exist."""
+    line = re.search(r"at line (\d+)", message)
+    if not line:
+        return ""
+    lines = path.read_bytes().decode("utf-8-sig").splitlines()
+    text = lines[int(line.group(1)) - 1] if int(line.group(1)) <= len(lines) else ""
+    for token in re.findall(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?", text):
+        problem = _moment_problem(token)
+        if problem:
+            return f": {problem}"
+    return ""
 
 
 def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
@@ -287,6 +352,11 @@ def read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> l
         fields = [f.strip() for f in fields]
         if header is None:
             header = fields
+            separator = _other_separator(fields, columns)
+            if separator:
+                problems.append(Problem(name, "header", "", f"{name} uses {separator} as separator; save it as "
+                                        "comma-separated CSV (in Excel: Save As, \"CSV UTF-8 (Comma delimited)\")"))
+                return []
             missing = [c for c in columns if c not in header]
             extra = [c for c in header if c not in columns]
             for column in missing:
@@ -309,22 +379,40 @@ def read_csv(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> l
     return rows
 
 
+def _other_separator(header: list[str], columns: tuple[str, ...]) -> str:
+    """A header that is one field holding the column names split by ';' (Excel in many locales), a tab or '|'."""
+    if len(header) != 1:
+        return ""
+    for separator, said in ((";", "';'"), ("\t", "a tab"), ("|", "'|'")):
+        names = [part.strip() for part in header[0].split(separator)]
+        if len(names) > 1 and any(column in names for column in columns):
+            return said
+    return ""
+
+
 def _parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
-    except ValueError:
-        return None
+    return None if date_problem(value) else date.fromisoformat(value)
 
 
 # --- building the scenario ---------------------------------------------------------------------------------------
+
+
+def folder_problem(folder: Path, expected: str) -> str:
+    """Why `folder` is not a folder to read ("" if it is): it does not exist, or is a file."""
+    if not folder.exists():
+        return f"does not exist; expected {expected}"
+    if not folder.is_dir():
+        return f"is a file, not a folder; expected {expected}"
+    return ""
 
 
 def load_scenario(folder: str | Path) -> Scenario:
     """Load and validate a scenario folder; raise ScenarioError listing every problem."""
     folder = Path(folder)
     problems: list[Problem] = []
-    if not folder.is_dir():
-        raise ScenarioError([Problem(str(folder), "", "", "is not a folder; expected a scenario folder")])
+    problem = folder_problem(folder, "a scenario folder (scenario.toml, engineers.csv, …)")
+    if problem:
+        raise ScenarioError([Problem(str(folder), "", "", problem)])
     model = _validate_toml(folder / SCENARIO_FILE, problems)
     engineer_rows = _rows(folder / "engineers.csv", ENGINEERS_COLUMNS, problems, required=True)
     leave_rows = _rows(folder / "leave.csv", LEAVE_COLUMNS, problems, required=False)
@@ -542,7 +630,7 @@ def _leave(rows: list[Row], engineers: set[str] | None, problems: list[Problem])
         start, end = _parse_date(v["start"]), _parse_date(v["end"])
         for field, value, parsed in (("start", v["start"], start), ("end", v["end"], end)):
             if parsed is None:
-                problems.append(Problem(file, where, field, f"expected a date YYYY-MM-DD, got {value!r}"))
+                problems.append(Problem(file, where, field, date_problem(value)))
         if start and end and end < start:
             problems.append(Problem(file, where, "end", f"leave ends ({end}) before it starts ({start})"))
         if len(problems) == before and start and end:
@@ -570,7 +658,7 @@ def _pins(
                                                              f"{_suggest(v['engineer'], known)}"))
         day = _parse_date(v["date"])
         if day is None:
-            problems.append(Problem(file, where, "date", f"expected a date YYYY-MM-DD, got {v['date']!r}"))
+            problems.append(Problem(file, where, "date", date_problem(v["date"])))
         shift = v["shift"]
         worked = templates is not None and shift != Pin.OFF  # shift ids are unknown when scenario.toml did not load
         if worked and shift not in shifts:

@@ -106,7 +106,9 @@ def table_csv(frame: pd.DataFrame, name: str) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for record in frame.reindex(columns=list(columns)).to_dict("records"):
-        writer.writerow([_cell(record[c]) for c in columns])
+        cells = [_cell(record[c]) for c in columns]
+        if any(cells):  # a row just added in the editor, nothing typed yet, is not data: the loader skips it too
+            writer.writerow(cells)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -168,14 +170,25 @@ def _row_index(problem: Problem, name: str) -> int | None:
 # ---- zip in, zip out -----------------------------------------------------------------------------------------------
 
 
-def zip_files(files: Mapping[str, bytes], folder: str = "scenario") -> bytes:
-    """The scenario folder as a zip, the way `rota` and a file manager expect it (one top folder)."""
+# Every member's timestamp: zip's earliest date. A stamp of the clock's time made each download another file.
+ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_bytes(members: Iterable[tuple[str, bytes]]) -> bytes:
+    """A zip of (path, bytes) members, in that order, whose bytes depend on the members alone."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in FILES:
-            if name in files:
-                archive.writestr(f"{_safe_folder(folder)}/{name}", files[name])
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16  # a plain file readable by all, as an extractor would create it
+            archive.writestr(info, data)
     return buffer.getvalue()
+
+
+def zip_files(files: Mapping[str, bytes], folder: str = "scenario") -> bytes:
+    """The scenario folder as a zip, the way `rota` and a file manager expect it (one top folder)."""
+    return zip_bytes((f"{_safe_folder(folder)}/{name}", files[name]) for name in FILES if name in files)
 
 
 def _safe_folder(name: str) -> str:
@@ -250,16 +263,14 @@ def result_zip(solution: Solution, files: Mapping[str, bytes], folder: str = "re
     """The result folder of the file contract as a zip: the four result files and scenario/ with the input files."""
     tables = result_tables(solution)
     top = _safe_folder(folder)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{top}/assignments.csv", csv_text(ASSIGNMENT_COLUMNS, tables["assignments"]))  # type: ignore[arg-type]
-        archive.writestr(f"{top}/coverage.csv", csv_text(COVERAGE_COLUMNS, tables["coverage"]))  # type: ignore[arg-type]
-        archive.writestr(f"{top}/gaps.csv", csv_text(GAP_COLUMNS, tables["gaps"]))  # type: ignore[arg-type]
-        archive.writestr(f"{top}/summary.json", json.dumps(tables["summary"], indent=2, ensure_ascii=False) + "\n")
-        for name in FILES:
-            if name in files:
-                archive.writestr(f"{top}/{SCENARIO_COPY}/{name}", files[name])
-    return buffer.getvalue()
+    members = [
+        (f"{top}/assignments.csv", csv_text(ASSIGNMENT_COLUMNS, tables["assignments"]).encode()),  # type: ignore[arg-type]
+        (f"{top}/coverage.csv", csv_text(COVERAGE_COLUMNS, tables["coverage"]).encode()),  # type: ignore[arg-type]
+        (f"{top}/gaps.csv", csv_text(GAP_COLUMNS, tables["gaps"]).encode()),  # type: ignore[arg-type]
+        (f"{top}/summary.json", (json.dumps(tables["summary"], indent=2, ensure_ascii=False) + "\n").encode()),
+    ]
+    members += [(f"{top}/{SCENARIO_COPY}/{name}", files[name]) for name in FILES if name in files]
+    return zip_bytes(members)
 
 
 def apply_edits(frame: pd.DataFrame, edits: Mapping[str, object]) -> pd.DataFrame:

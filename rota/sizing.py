@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rota.output import SCENARIO_FILES
 from rota.scenario import load_scenario
 from rota.solver import Solution, SolveOptions, solve
 from rota.variant import AddEngineers, VariantModel, variant_scenario
@@ -26,6 +27,7 @@ class Attempt:
     shortfall_minutes: int  # the target tiers' penalty (minutes short) of the best rota
     bound: float
     solution: Solution | None = field(default=None, repr=False)
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)  # the variant's scenario files (its copy)
 
 
 @dataclass
@@ -61,6 +63,7 @@ def attempt(scenario_dir: Path, centre: str, level: str, current: int, n: int, t
             options: SolveOptions) -> Attempt:
     with variant_scenario(scenario_dir, _variant(scenario_dir, centre, level, current, n)) as (_, folder):
         scenario = load_scenario(folder)
+        files = {name: (folder / name).read_bytes() for name in SCENARIO_FILES if (folder / name).is_file()}
     last = TARGETS[target]
     solution = solve(scenario, SolveOptions(**{**options.__dict__, "last_tier": last}))
     stages = solution.stages
@@ -74,7 +77,7 @@ def attempt(scenario_dir: Path, centre: str, level: str, current: int, n: int, t
     else:
         verdict = "unknown"
     bound = sum(s.bound for s in stages)
-    return Attempt(n, verdict, short, bound, solution)
+    return Attempt(n, verdict, short, bound, solution, files)
 
 
 def size(scenario_dir: Path, centre: str, level: str, target: str = "p0", options: SolveOptions | None = None,
@@ -97,13 +100,22 @@ def size(scenario_dir: Path, centre: str, level: str, target: str = "p0", option
         answer: int | None = n
     else:
         while n < limit and run(n).verdict != "covered":
+            if not solved(run(n)):  # no rota at all within the time limit: more engineers cannot tell more
+                break
             n += 1
         answer = n if run(n).verdict == "covered" else None
     attempts = [tried[k] for k in sorted(tried)]
     return Sizing(centre, level, target, current, answer, _proof(answer, tried), attempts)
 
 
+def solved(attempt: Attempt) -> bool:
+    """Whether the attempt's solve found any rota at all within its limits."""
+    return attempt.solution is not None and bool(attempt.solution.stages)
+
+
 def _proof(answer: int | None, tried: dict[int, Attempt]) -> str:
+    if answer is None and not all(solved(a) for a in tried.values()):
+        return "no rota was found within the time limit, so nothing could be told: give it more time (--time-limit)"
     if answer is None:
         return "no headcount up to the limit reached zero gaps: the gaps are structural (see rota check)"
     if answer == 0:

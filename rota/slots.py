@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
+from rota import rules
 from rota.calendar import public_holidays
 from rota.clock import (
     Interval,
@@ -22,7 +23,7 @@ from rota.clock import (
     shift_interval,
     window,
 )
-from rota.domain import Engineer, Pin, Scenario, ShiftTemplate
+from rota.domain import Engineer, Scenario, ShiftTemplate
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,11 @@ class Requirement:
     span: Interval
     required: int
     who: str
+    tier: str = ""  # the objective tier it counts in: its kind, but a language in the tier of its event or peak
+
+    def __post_init__(self) -> None:
+        if not self.tier:
+            object.__setattr__(self, "tier", self.kind)
 
 
 KIND_ORDER = ("p0", "event", "peak", "language")
@@ -102,49 +108,39 @@ class Plan:
         return before > 0 and latest_end[before - 1] > span.start
 
     def templates_for(self, engineer: Engineer) -> list[ShiftTemplate]:
-        return [t for t in self.scenario.shifts if engineer.centre in t.centres]
+        return [t for t in self.scenario.shifts if rules.offers(engineer, t)]
 
     def unavailable(self, engineer: Engineer, day: date) -> str:
         """Why `engineer` cannot work at all on local `day` ("" if they can)."""
-        if (engineer.id, day) in self.leave:
-            return f"on leave ({self.leave[engineer.id, day]})"
-        if self.pins.get((engineer.id, day)) == Pin.OFF:
-            return "pinned off"
-        holiday = self.holidays[engineer.centre].get(day)
-        if holiday and self.scenario.rules.public_holidays == "off":
-            return f"public holiday ({holiday})"
-        return ""
+        found = rules.unavailable(self, engineer.id, day)
+        return found[0].text if found else ""
 
     @cached_property
     def all_slots(self) -> list[Slot]:
         """Every shift instance that meets the window, available or not."""
         out = []
         for engineer in self.scenario.engineers:
-            centre = self.scenario.centre(engineer.centre)
-            tz = centre.timezone
-            for day in local_dates(self.window, tz, pad=1):
+            for day in local_dates(self.window, self.scenario.zone_of(engineer), pad=1):
                 for template in self.templates_for(engineer):
-                    span = shift_interval(template, day, tz)
-                    if span.end <= span.start or not span.overlaps(self.window):
-                        continue  # (the first: a shift inside the hour a spring switch skips is not there that night)
-                    out.append(Slot(
-                        engineer=engineer.id, shift=template.id, date=day, span=span,
-                        night_minutes=night_minutes(span, tz), weekend=day.weekday() >= 5,
-                        holiday=self.holidays[centre.id].get(day, ""),
-                        peak=self.meets_peak(span),
-                    ))
+                    slot = self.slot(engineer, template, day)
+                    if slot is not None:
+                        out.append(slot)
         return out
+
+    def slot(self, engineer: Engineer, template: ShiftTemplate, day: date) -> Slot | None:
+        """`engineer`'s shift `template` from local `day`, or None when it does not meet the window."""
+        centre = self.scenario.centre(engineer.centre)
+        span = shift_interval(template, day, centre.timezone)
+        if span.end <= span.start or not span.overlaps(self.window):
+            return None  # (the first: a shift inside the hour a spring switch skips is not there that night)
+        return Slot(engineer=engineer.id, shift=template.id, date=day, span=span,
+                    night_minutes=night_minutes(span, centre.timezone), weekend=day.weekday() >= 5,
+                    holiday=self.holidays[centre.id].get(day, ""), peak=self.meets_peak(span))
 
     def excluded(self, slot: Slot) -> str:
         """Why a slot can never be worked ("" if it can): leave, holiday, or a pin."""
-        engineer = self.engineers[slot.engineer]
-        reason = self.unavailable(engineer, slot.date)
-        if reason:
-            return reason
-        pinned = self.pins.get((slot.engineer, slot.date))
-        if pinned and pinned != slot.shift:
-            return f"pinned to {pinned}"
-        return ""
+        found = rules.availability(self, slot)
+        return found[0].text if found else ""
 
     @cached_property
     def slots(self) -> list[Slot]:
@@ -177,11 +173,13 @@ class Plan:
             span = event_window(event, self.window)
             if span:
                 out += _counts("event", event.id, span, event.min_engineers, event.min_seniors)
-                languages += [Requirement("language", f"{event.id}:{lang}", span, 1, lang) for lang in event.languages]
+                languages += [Requirement("language", f"{event.id}:{lang}", span, 1, lang, "event")
+                              for lang in event.languages]
         for peak in s.peaks:
             for span in peak_occurrences(peak, self.window):
                 out += _counts("peak", peak.id, span, peak.min_engineers, peak.min_seniors)
-                languages += [Requirement("language", f"{peak.id}:{lang}", span, 1, lang) for lang in peak.languages]
+                languages += [Requirement("language", f"{peak.id}:{lang}", span, 1, lang, "peak")
+                              for lang in peak.languages]
         return out + languages
 
     @cached_property

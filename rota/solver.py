@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from rota import constraints
 from rota.domain import Scenario
 from rota.model import RotaModel
+from rota.pins import InfeasiblePins, conflicts, pins_only
 from rota.rebalance import rebalance
 from rota.slots import Plan, Slot
 
@@ -217,8 +218,11 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         stages.append(StageResult(tier, STATUS[status], solver.objective_value, solver.best_objective_bound,
                                   time.monotonic() - stage_start, work))
         m.model.add(expr <= best)  # hold this tier at its best while optimising the next
-    if values is None:
-        values = {slot: 0 for slot in m.x}  # not even a first rota in time: an empty one, every gap reported
+    if not stages and full is None:
+        # Not even a first rota in time (or only a kept one that breaks a rule): the pinned shifts alone, which keep
+        # every hard rule when the pins do; every gap is reported and the status stays UNKNOWN.
+        kept = set(pins_only(plan))
+        values = {slot: int(slot in kept) for slot in m.x}
     chosen = sorted((s for s, v in values.items() if v), key=lambda s: (s.span.start, s.engineer))
     statuses = {st.status for st in stages}
     overall = "OPTIMAL" if stages and statuses == {"OPTIMAL"} and len(stages) == len(tiers) else (
@@ -331,14 +335,6 @@ def _penalty_report(m: RotaModel, values: dict[Slot, int]) -> dict[str, int]:
     return out
 
 
-class InfeasiblePins(Exception):
-    """Hard rules cannot all hold: only pins can cause this (every rule else is satisfied by an empty rota)."""
-
-    def __init__(self, details: list[str]):
-        self.details = details
-        super().__init__("the pins cannot all be obeyed: " + "; ".join(details))
-
-
 def _pin_conflicts(plan: Plan) -> list[str]:
-    pins = sorted(plan.pins.items())
-    return [f"{engineer} {day} {shift}" for (engineer, day), shift in pins if shift != "off"] or ["(no pins)"]
+    found = [str(c) for c in conflicts(plan)]
+    return found or ["the solver proved the hard rules cannot hold, yet no set of pins conflicts (please report this)"]

@@ -22,14 +22,16 @@ from functools import cached_property
 
 import pandas as pd
 
+from rota import rules
 from rota.clock import Interval, iso_utc, local_dates, peak_occurrences, shift_interval, wall_to_utc, zone
 from rota.domain import WEEKDAYS, Pin, Scenario
-from rota.report import HOUR, Gap, Timeline, consecutive_run, counts_toward, engineer_load, find_gaps
+from rota.report import HOUR, Gap, Timeline, counts_toward, engineer_load, find_gaps
 from rota.slots import KIND_ORDER, Plan, Slot
 from rota.solver import Progress
 
 SHADES = ("P0 gap", "cover gap", "0 seniors", "1 senior", "2 seniors", "3 seniors", "4+ seniors",
           "clocks skip this hour")
+GAP_KINDS = KIND_ORDER  # most severe first
 METRICS = ("hours", "night_hours", "weekend_shifts", "holiday_shifts", "peak_shifts")
 PIN = "◆ "  # marks a pinned cell in the pin grid (a glyph every font has)
 OFF_CELL = "–"  # the solver gave no shift that day (an empty cell would read "None")
@@ -153,6 +155,14 @@ def heatmap_frame(hourly: pd.DataFrame, tz: str) -> pd.DataFrame:
     return frame.sort_values(["day", "hour"], ignore_index=True)
 
 
+def p0_shades_only(cells: pd.DataFrame) -> pd.DataFrame:
+    """The heatmap with only P0 gaps shaded as gaps: other cover gaps take their seniors' shade (hours of peak gaps
+    would otherwise swamp the few P0 ones)."""
+    cover = cells["shade"] == "cover gap"
+    return cells.assign(shade=cells["shade"].where(~cover, [SHADES[2 + min(int(n), 4)]
+                                                             for n in cells["seniors"].where(cover, 0)]))
+
+
 def _skipped_hours(cells: set[tuple[str, str]], tz: str) -> list[dict[str, object]]:
     """Cells for wall times that do not exist (spring forward) between the first and last cell of the map."""
     if not cells:
@@ -201,44 +211,38 @@ class Relaxation:
 
 def relaxations(plan: Plan, worked: list[Slot], slot: Slot) -> list[Relaxation] | None:
     """What would have to change for the engineer to work `slot` as well as their rota: every rule in the way,
-    with the value it would need. None when nothing a manager decides can make it possible (leave)."""
-    scenario, rules = plan.scenario, plan.scenario.rules
-    engineer = plan.engineers[slot.engineer]
-    out: list[Relaxation] = []
-    if (engineer.id, slot.date) in plan.leave:
-        return None
-    pinned = plan.pins.get((engineer.id, slot.date))
-    if pinned and pinned != slot.shift:
-        out.append(Relaxation("pin", f"the pin ({pinned}) on {slot.date} were lifted", 0))
-    if plan.holidays[engineer.centre].get(slot.date) and rules.public_holidays == "off":
-        out.append(Relaxation("holiday", 'public_holidays were "avoid"', 0))
+    with the value it would need. None when nothing a manager decides can make it possible (leave, an overlap).
+
+    A shift worked that same day is swapped for `slot` (one shift a day), so the other rules are weighed against
+    the rest of their rota."""
     same_day = [w for w in worked if w.date == slot.date]
-    others = [w for w in worked if w.date != slot.date]
+    found = rules.breaches(plan, [w for w in worked if w.date != slot.date], slot)
     if same_day:
-        out.append(Relaxation("swap", f"they worked {slot.shift} instead of {same_day[0].shift} that day", 0))
-    rest_needed = math.inf
-    for w in others:
-        if w.span.overlaps(slot.span):
-            return None  # two shifts at once: no rule change makes that possible
-        between = (slot.span.start - w.span.end) if w.span.end <= slot.span.start else (w.span.start - slot.span.end)
-        rest_needed = min(rest_needed, between.total_seconds() / 3600)
-    if rest_needed < rules.min_rest_hours:
-        out.append(Relaxation("rest", f"the minimum rest were {math.floor(rest_needed * 2) / 2:g} h "
-                                      f"(now {rules.min_rest_hours:g} h)", rules.min_rest_hours - rest_needed))
-    cap = scenario.weekly_cap(engineer)
-    minutes = defaultdict(int)
-    for w in others:
-        minutes[w.date] += w.minutes
-    week = [minutes.get(slot.date + timedelta(days=k), 0) for k in range(-6, 7)]  # the 13 days any window meets
-    worst = (slot.minutes + max(sum(week[k:k + 7]) for k in range(7))) / 60
-    if worst > cap:
-        out.append(Relaxation("weekly", f"their weekly cap were {math.ceil(worst):g} h (now {cap:g} h)",
-                              worst - cap))
-    run = consecutive_run({w.date for w in others}, slot.date)
-    if run > rules.max_consecutive_days:
-        out.append(Relaxation("consecutive", f"max consecutive days were {run} (now {rules.max_consecutive_days})",
-                              run - rules.max_consecutive_days))
+        found.append(rules.Breach(rules.ONE_A_DAY, "", other=same_day[0]))
+    out = []
+    for b in sorted(found, key=lambda b: rules.ORDER.index(b.rule)):
+        if b.rule in (rules.LEAVE, rules.OVERLAP):
+            return None  # two shifts at once, or a day off the manager already granted: no rule change helps
+        out.append(_relaxation(plan, slot, b))
     return out
+
+
+def _relaxation(plan: Plan, slot: Slot, b: rules.Breach) -> Relaxation:
+    if b.rule == rules.PIN:
+        return Relaxation("pin", f"the pin ({plan.pins[slot.engineer, slot.date]}) on {slot.date} were lifted", 0)
+    if b.rule == rules.HOLIDAY:
+        return Relaxation("holiday", 'public_holidays were "avoid"', 0)
+    if b.rule == rules.ONE_A_DAY:
+        assert b.other is not None
+        return Relaxation("swap", f"they worked {slot.shift} instead of {b.other.shift} that day", 0)
+    if b.rule == rules.REST:
+        return Relaxation("rest", f"the minimum rest were {math.floor(b.value * 2) / 2:g} h (now {b.limit:g} h)",
+                          b.limit - b.value)
+    if b.rule == rules.WEEKLY:
+        return Relaxation("weekly", f"their weekly cap were {math.ceil(b.value):g} h (now {b.limit:g} h)",
+                          b.value - b.limit)
+    assert b.rule == rules.CONSECUTIVE, b.rule
+    return Relaxation("consecutive", f"max consecutive days were {b.value:g} (now {b.limit:g})", b.value - b.limit)
 
 
 class _Slots:
@@ -512,9 +516,23 @@ def pin_dates(scenario: Scenario, centre: str) -> list[date]:
 
 
 def pin_options(scenario: Scenario, centre: str) -> list[str]:
-    """Every value a cell of the pin grid may hold: the solver's choice (a shift id or "–"), a pin, or leave."""
+    """Every value a cell of the pin grid may hold: the three actions first (fix a shift, forbid work, no pin), then
+    what a cell only shows (the solver's unpinned shift, leave)."""
     shifts = [t.id for t in scenario.shifts if centre in t.centres]
-    return [OFF_CELL, *shifts, PIN + Pin.OFF, *(PIN + s for s in shifts), LEAVE_CELL]
+    return [*(PIN + s for s in shifts), PIN + Pin.OFF, OFF_CELL, *shifts, LEAVE_CELL]
+
+
+def pin_label(value: str) -> str:
+    """What a pin grid choice does, in the dropdown's words."""
+    if value == PIN + Pin.OFF:
+        return f"{value} — forbid work this day"
+    if value.startswith(PIN):
+        return f"{value} — fix this shift"
+    if value == OFF_CELL:
+        return f"{OFF_CELL} no pin: the solver decides"
+    if value == LEAVE_CELL:
+        return "leave (edit it on Team)"
+    return f"{value} (the solver's choice)"
 
 
 def pin_grid(plan: Plan, chosen: list[Slot] | None, centre: str) -> pd.DataFrame:

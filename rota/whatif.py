@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -18,10 +19,11 @@ from rota import child
 from rota.child import Cancelled
 from rota.domain import Scenario
 from rota.output import atomic_write, write_result
+from rota.pins import InfeasiblePins, check_pins
 from rota.report import Shifts, baseline_of, diff
-from rota.scenario import load_scenario
+from rota.scenario import Problem, ScenarioError, load_scenario
 from rota.slots import Plan
-from rota.solver import InfeasiblePins, SolveOptions, solve
+from rota.solver import SolveOptions, solve
 from rota.variant import variant_scenario
 
 COLUMNS = ("variant", "engineers", "p0_cover_pct", "p0_gap_hours", "peak_cover_pct", "event_cover_pct",
@@ -58,16 +60,31 @@ def run_whatif(scenario_dir: Path, variant_paths: list[Path], out: Path, options
     terminates the solve processes within a fraction of a second and raises Cancelled. A solve process that dies
     (killed, crashed, out of its `memory_mb`) ends the comparison with rota.child.ChildFailed naming the variant."""
     load_scenario(scenario_dir)  # fail early, with the usual errors, on a bad base
-    out.mkdir(parents=True, exist_ok=True)
-    prepared = out / "scenarios"
     jobs = [Job("base", str(scenario_dir), str(out / "base"), options)]
-    for path in variant_paths:
-        with variant_scenario(scenario_dir, path) as (_, folder):
+    with tempfile.TemporaryDirectory(prefix="rota-whatif-") as tmp:
+        # Every variant is applied and every pin checked before anything is written: all problems at once.
+        problems: list[Problem] = []
+        for path in variant_paths:
             label = _label(path, {j.label for j in jobs})
-            target = prepared / label
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(folder, target)
-            jobs.append(Job(label, str(target), str(out / label), options))
+            try:
+                with variant_scenario(scenario_dir, path) as (_, folder):
+                    shutil.copytree(folder, Path(tmp) / label)
+            except ScenarioError as error:
+                problems += error.problems
+            jobs.append(Job(label, str(out / "scenarios" / label), str(out / label), options))
+        if problems:
+            raise ScenarioError(problems)
+        conflicting: list[str] = []
+        for job in jobs:
+            try:
+                check_pins(load_scenario(scenario_dir if job.label == "base" else Path(tmp) / job.label))
+            except InfeasiblePins as error:
+                conflicting += [f"{job.label}: {detail}" for detail in error.details]
+        if conflicting:
+            raise InfeasiblePins(conflicting)
+        for job in jobs[1:]:
+            shutil.rmtree(job.scenario_dir, ignore_errors=True)
+            shutil.copytree(Path(tmp) / job.label, job.scenario_dir)
     processes = processes or min(len(jobs), os.cpu_count() or 1)
     # each process gets its share of the cores: the machine is not oversubscribed and runs stay reproducible
     per_job = max(1, (os.cpu_count() or 1) // processes)

@@ -23,7 +23,7 @@ from rota.solver import SolveOptions
 from rota.variant import AddEngineers, AddLeave, VariantModel, load_variant, variant_toml
 from rota.whatif import COLUMNS, run_whatif
 
-COVER = {"P0": "p0_cover_pct", "peaks": "peak_cover_pct", "events": "event_cover_pct",
+COVER = {"P0": "p0_cover_pct", "peak headcount": "peak_cover_pct", "event headcount": "event_cover_pct",
          "languages": "language_cover_pct"}
 HOURS = ("hours_min", "hours_mean", "hours_max")
 
@@ -168,6 +168,13 @@ def cover_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     out = [{"variant": r["variant"], "cover": kind, "pct": float(r[column])}  # type: ignore[arg-type]
            for r in rows for kind, column in COVER.items()]
     return pd.DataFrame(out, columns=["variant", "cover", "pct"])
+
+
+def shortfall_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """How far each variant falls short of each cover (100 − cover %), long: differences near full cover show, where
+    bars of cover % all read 100."""
+    cover = cover_frame(rows)
+    return cover.assign(short=(100 - cover["pct"]).round(2)).drop(columns=["pct"])
 
 
 def hours_frame(rows: list[dict[str, object]]) -> pd.DataFrame:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.checked import check_result_folder
+
 REPO = Path(__file__).resolve().parents[1]
 JS = REPO / "tests" / "js"
 GOLDEN = REPO / "tests" / "golden"
@@ -215,8 +217,11 @@ min_engineers = 1
 
 
 def solve(scenario: Path, out: Path, seed: int = 0) -> Path:
-    done = rota("solve", str(scenario), "--out", str(out), "--time-limit", "5", "--seed", str(seed), "--quiet")
+    """`rota solve` on a work budget (the wall-clock limit a ceiling only); the rota must pass the checker."""
+    done = rota("solve", str(scenario), "--out", str(out), "--work-limit", "1.5", "--time-limit", "600", "--seed",
+                str(seed), "--quiet")
     assert done.returncode == 0, done.stderr
+    check_result_folder(scenario, out)
     return out
 
 

@@ -13,7 +13,7 @@ from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 
 from rota.report import shifts_of
 from rota.store import open_store
-from tests.test_app import _restore_main_module, edit, solve, start, visit  # noqa: F401  (the fixture too)
+from tests.test_app import WORK, edit, solve, start, visit
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +44,12 @@ def served(at, button, name: str) -> bytes:
     mime = "application/zip" if name.endswith(".zip") else "text/calendar"
     assert button.proto.url.rsplit("/", 1)[1].split(".")[0] == _calculate_file_id(data, mime, name)
     return data
+
+
+def published(at) -> str:
+    """The message of the last publish or rollback (the page may show other notes, like the publish preview)."""
+    [message] = [m.value for m in at.success if m.value.startswith("Published version")]
+    return message
 
 
 def test_calendars_download_publish_links_history_and_rollback(store_path):
@@ -80,7 +86,7 @@ def test_calendars_download_publish_links_history_and_rollback(store_path):
     at.button(key="publish").click().run()
     assert not at.exception and not at.error
     shifts = len(result.chosen)
-    assert at.success[0].value.startswith(f"Published version 1: {shifts} shifts — {shifts} new, 0 changed")
+    assert published(at).startswith(f"Published version 1: {shifts} shifts — {shifts} new, 0 changed")
     history = table(at, "version")
     assert history["version"].tolist() == [1] and history.loc[0, "source"] == "web UI"
     assert history.loc[0, "shifts"] == shifts and bool(history.loc[0, "shown"])
@@ -100,7 +106,7 @@ def test_calendars_download_publish_links_history_and_rollback(store_path):
 
     # The same rota again: nothing changes. Then roll back to version 1: a new version 3.
     at.button(key="publish").click().run()
-    assert at.success[0].value.startswith(f"Published version 2: {shifts} shifts — 0 new, 0 changed, {shifts} "
+    assert published(at).startswith(f"Published version 2: {shifts} shifts — 0 new, 0 changed, {shifts} "
                                           "unchanged, 0 cancelled")
     assert table(at, "version")["version"].tolist() == [2, 1]
     assert [b.key for b in at.button if (b.key or "").startswith("rollback_")] == ["rollback_1"]
@@ -108,7 +114,7 @@ def test_calendars_download_publish_links_history_and_rollback(store_path):
     assert not at.exception and not at.error
     history = table(at, "version")
     assert history["version"].tolist() == [3, 2, 1] and history.loc[0, "source"] == "rollback to version 1"
-    assert at.success[0].value.startswith("Published version 3: the shifts of version 1 again")
+    assert published(at).startswith("Published version 3: the shifts of version 1 again")
     assert [v.id for v in store.versions()] == [1, 2, 3]
     store.close()
 
@@ -146,6 +152,7 @@ def test_keep_the_published_rota_re_plans_with_few_changes_and_shows_them(store_
     assert not at.error
     job = at.session_state["last"]
     assert job.context["kept_version"] == 1 and job.baseline == shifts_of(first)
+    assert job.options.work_limit == WORK and job.solution.reproducible  # the work budget decided, not the clock
     changes = table(at, "before")
     assert list(changes.columns) == ["engineer", "date", "before", "after"]
     assert any(h.value == f"Changes from published version 1: {len(changes)}" for h in at.subheader)

@@ -156,6 +156,12 @@ def test_valid_rota_passes(tmp_path: Path) -> None:
     assert check(tmp_path, BASE_SCENARIO, BASE_RESULT) == []
 
 
+def test_a_peak_without_days_runs_every_day(tmp_path: Path) -> None:
+    # `days` is optional in the scenario (rota's loader: every day); the checker raised KeyError on such a peak.
+    toml = edit(BASE_TOML, 'days = ["mon"]\n', "")
+    assert check(tmp_path, {**BASE_SCENARIO, "scenario.toml": toml}, BASE_RESULT) == []  # the Monday lunch, still
+
+
 def test_scenario_csv_with_bom_blank_lines_and_padding_is_read(tmp_path: Path) -> None:
     engineers = "\ufeff" + ENGINEERS_HEADER + "\n ann , Ann ,sg,L2, en;zh ,,\n\nbob,Bob,sg,L1,en,,\n"
     assert check(tmp_path, {**BASE_SCENARIO, "engineers.csv": engineers}, BASE_RESULT) == []

@@ -204,13 +204,19 @@ def test_level_outside_l1_to_l3(tmp_path: Path, level: str) -> None:
     assert problems(folder) == [f"{ENGINEERS}: line {line}, field 'level': '{level}' is not one of L1, L2, L3"]
 
 
-@pytest.mark.parametrize(
-    ("field", "value"), [("start", "7:00"), ("end", "25:00"), ("start", "07:60"), ("end", "24:30"), ("start", "0700")]
-)
-def test_shift_time_not_hh_mm(tmp_path: Path, field: str, value: str) -> None:
+HOURS = "is not a time of day: hours go from 00 to 23 (24:00 ends a day)"
+MINUTES = "is not a time of day: minutes go from 00 to 59"
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("start", "7:00", TIME_FORMAT.format("7:00")), ("end", "25:00", f"25:00 {HOURS}"),
+    ("start", "07:60", f"07:60 {MINUTES}"), ("end", "24:30", f"24:30 {HOURS}"),
+    ("start", "0700", TIME_FORMAT.format("0700")),
+])
+def test_shift_time_not_hh_mm(tmp_path: Path, field: str, value: str, message: str) -> None:
     old = f'{field} = "{"07:00" if field == "start" else "16:00"}"'
     folder = edited(tmp_path, TOML, SIN_DAY_TOML, SIN_DAY_TOML.replace(old, f'{field} = "{value}"'))
-    assert problems(folder) == [f"{TOML}: {SIN_DAY}, field '{field}': {TIME_FORMAT.format(value)}"]
+    assert problems(folder) == [f"{TOML}: {SIN_DAY}, field '{field}': {message}"]
 
 
 def test_zero_length_shift(tmp_path: Path) -> None:
@@ -479,7 +485,8 @@ def test_missing_scenario_toml(tmp_path: Path) -> None:
 
 def test_folder_that_does_not_exist(tmp_path: Path) -> None:
     folder = tmp_path / "no-such-scenario"
-    assert problems(folder) == [f"{folder}: is not a folder; expected a scenario folder"]
+    assert problems(folder) == [f"{folder}: does not exist; expected a scenario folder (scenario.toml, "
+                                "engineers.csv, …)"]
 
 
 # --- every problem at once ---------------------------------------------------------------------------------------
@@ -559,7 +566,7 @@ def test_cli_check_of_a_missing_folder_exits_2(tmp_path: Path, capsys: pytest.Ca
     folder = tmp_path / "no-such-scenario"
     assert main(["check", str(folder)]) == EXIT_INPUT
     err = capsys.readouterr().err
-    assert f"  {folder}: is not a folder; expected a scenario folder\n" in err
+    assert f"rota: scenario {folder}: does not exist; expected a scenario folder" in err
     assert "Traceback" not in err
 
 

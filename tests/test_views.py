@@ -37,9 +37,12 @@ from rota.scenario_io import (
 from rota.slots import Plan, Slot
 from rota.solver import Progress, SolveOptions, solve
 from tests.builders import DAY_1, engineer, scenario, shift
+from tests.checked import check_solution
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 HALF_DAYS = [shift("day", "00:00", "12:00"), shift("night", "12:00", "24:00")]
+# A work budget decides each solve; the wall-clock limit is a ceiling no machine reaches.
+BUDGET = SolveOptions(time_limit=600, work_limit=1.5)
 
 
 @pytest.fixture(scope="module")
@@ -189,14 +192,31 @@ def test_loose_uploads_replace_their_file_only(demo_files):
     assert files["engineers.csv"] == demo_files["engineers.csv"]
 
 
-def test_result_zip_is_the_result_folder_with_its_scenario():
+def test_result_zip_is_the_result_folder_with_its_scenario(checked):
     s = scenario([engineer("ana"), engineer("bo")], HALF_DAYS)
-    sol = solve(s, SolveOptions(time_limit=5))
+    sol = checked.solve(s, BUDGET)
     archive = zipfile.ZipFile(io.BytesIO(result_zip(sol, {"pins.csv": b"engineer,date,shift\n"})))
     assert sorted(archive.namelist()) == ["result/assignments.csv", "result/coverage.csv", "result/gaps.csv",
                                           "result/scenario/pins.csv", "result/summary.json"]
     assert archive.read("result/gaps.csv").decode().splitlines() == [
         "kind,rule,start_utc,end_utc,required,staffed,shortfall,reason"]
+
+
+def test_every_zip_holds_the_same_bytes_for_the_same_files_whenever_it_is_written(monkeypatch, demo_files, checked):
+    # A download's bytes name it (Streamlit's media id is their hash) and let a user compare two downloads: a zip
+    # that carried the clock's time gave another file each second.
+    from rota.publishing import calendars_zip
+
+    sol = checked.solve(scenario([engineer("ana"), engineer("bo")], HALF_DAYS), BUDGET)
+    calendars = {"ana.ics": b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "team.ics": b"BEGIN:VCALENDAR\r\n"}
+
+    def written_at(epoch: float) -> list[bytes]:
+        monkeypatch.setattr("time.time", lambda: epoch)
+        return [zip_files(demo_files), result_zip(sol, demo_files), calendars_zip(calendars)]
+
+    assert written_at(1_800_000_000.0) == written_at(1_900_000_000.0)
+    for data in written_at(1_800_000_000.0):
+        assert zipfile.ZipFile(io.BytesIO(data)).testzip() is None
 
 
 # ---- coverage heatmap across DST -----------------------------------------------------------------------------------
@@ -295,7 +315,7 @@ def test_relaxations_name_each_rule_in_the_way_with_the_value_it_would_need():
     assert views.relaxations(plan, worked, slot_of(plan, "ana", "late", DAY_1 + timedelta(days=3))) is None  # leave
 
 
-def test_demo_gaps_table_has_a_reason_and_a_suggestion_for_every_gap_and_agrees_with_the_heatmap(demo):
+def test_demo_gaps_table_has_a_reason_and_a_suggestion_for_every_gap_and_agrees_with_the_heatmap(demo, checked):
     # One senior per centre: three seniors of at most 48 h a week cannot hold P0 for 168 h, so gaps are certain.
     seniors = {}
     for e in demo.engineers:
@@ -306,13 +326,17 @@ def test_demo_gaps_table_has_a_reason_and_a_suggestion_for_every_gap_and_agrees_
     demo = replace(demo, engineers=team, leave=tuple(x for x in demo.leave if x.engineer in ids),
                    pins=tuple(x for x in demo.pins if x.engineer in ids))
     plan = Plan(demo)
-    sol = solve(demo, SolveOptions(time_limit=4))
+    sol = solve(demo, SolveOptions(time_limit=600, work_limit=1.2))
     gaps = find_gaps(plan, sol.chosen)
-    # The heatmap's shortfalls are found without reasons; they must be exactly the report's gaps.
+    # The heatmap's shortfalls are found without reasons, by another path than the report's gaps and the checker's
+    # recomputation from the written files: all three must agree.
     analysis = views.analyse(plan, sol.chosen)
-    assert analysis.gaps == gaps
+    independent = checked(sol)
     assert analysis.summary["p0_gap_minutes"] == sum(g.span.minutes for g in gaps if g.kind == "p0")
     assert analysis.summary["cover_gap_minutes"] == sum(g.span.minutes for g in gaps if g.kind != "p0")
+    assert analysis.summary["p0_gap_minutes"] == independent.gap_minutes["p0"] > 0
+    assert analysis.summary["cover_gap_minutes"] == sum(m for k, m in independent.gap_minutes.items() if k != "p0")
+    assert analysis.summary["p0_coverage_pct"] == pytest.approx(independent.p0_coverage_pct, abs=0.01)
 
     def hours_of(gap) -> set[pd.Timestamp]:
         out, hour = set(), gap.span.start.replace(minute=0)
@@ -371,9 +395,9 @@ def test_timeline_is_in_local_wall_time_with_leave(demo):
     assert set(frame[frame["kind"] == "leave"]["engineer"]) == leave
 
 
-def test_fairness_frame_spread_is_the_summary_fairness(demo):
+def test_fairness_frame_spread_is_the_summary_fairness(demo, checked):
     plan = Plan(demo)
-    sol = solve(demo, SolveOptions(time_limit=3))
+    sol = checked.solve(demo, SolveOptions(time_limit=600, work_limit=0.9))
     load = views.load_frame(plan, sol.chosen)
     assert len(load) == 36 and load["hours"].sum() == pytest.approx(sum(s.minutes for s in sol.chosen) / 60, abs=0.1)
     spread = views.fairness_frame(load)
@@ -423,8 +447,10 @@ def test_hint_and_progress_frames():
 
 
 @pytest.fixture(scope="module")
-def demo_solution(demo):
-    return solve(demo, SolveOptions(time_limit=3))
+def demo_solution(demo, tmp_path_factory):
+    solution = solve(demo, SolveOptions(time_limit=600, work_limit=0.9))
+    check_solution(solution, tmp_path_factory.mktemp("demo-solution"))
+    return solution
 
 
 def test_calendar_files_are_the_command_lines_ical_export(demo_solution, demo_files, tmp_path):

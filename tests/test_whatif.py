@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from rota.checker import check_rota
 from rota.domain import Scenario
 from rota.grade import grade
 from rota.scenario import ScenarioError, load_scenario
@@ -22,6 +21,7 @@ from rota.slots import Plan
 from rota.solver import SolveOptions
 from rota.variant import variant_scenario
 from rota.whatif import Cancelled, run_whatif
+from tests.checked import check_result_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo"
@@ -147,14 +147,13 @@ def test_whatif_numbers_agree_with_the_independent_checker(tmp_path: Path):
     out = tmp_path / "out"
     done: list[str] = []
     rows = run_whatif(DEMO, [VARIANTS / "lose-two-seniors.toml", VARIANTS / "stricter-labour-rules.toml"], out,
-                      SolveOptions(time_limit=20, work_limit=2, seed=0), on_done=done.append)
+                      SolveOptions(time_limit=600, work_limit=2, seed=0), on_done=done.append)
     assert [r["variant"] for r in rows] == ["base", "lose-two-seniors", "stricter-labour-rules"]
     assert sorted(done) == ["base", "lose-two-seniors", "stricter-labour-rules"]  # each solve, as it ended
     assert rows[0]["shifts_changed_vs_base"] == 0 and rows[1]["engineers"] == 34
     for row in rows:
         folder = out / str(row["variant"])
-        assert check_rota(folder / "scenario", folder) == []  # gaps and summary recomputed independently
-        summary = json.loads((folder / "summary.json").read_text())
+        summary = check_result_folder(folder / "scenario", folder).summary  # recomputed independently
         assignments = list(csv.DictReader((folder / "assignments.csv").open()))
         assert row["p0_gap_hours"] == round(summary["gap_minutes"]["p0"] / 60, 2)
         assert row["shifts"] == len(assignments)
@@ -219,15 +218,17 @@ def sizing_scenario(tmp_path: Path, seniors: int) -> Path:
 
 
 @pytest.mark.parametrize("start", [3, 7])
-def test_sizing_finds_the_known_headcount_with_proof(tmp_path: Path, start: int):
+def test_sizing_finds_the_known_headcount_with_proof(tmp_path: Path, start: int, checked):
     # 21 shifts of 8 h a week, at most 5 per senior (40 h): ceil(21 / 5) = 5 seniors, and 4 × 5 = 20 < 21
-    result = size(sizing_scenario(tmp_path, start), "rey", "L2", "p0", SolveOptions(time_limit=20, seed=0))
+    result = size(sizing_scenario(tmp_path, start), "rey", "L2", "p0",
+                  SolveOptions(time_limit=600, work_limit=6, seed=0))
     assert result.answer == 5
     verdicts = {a.headcount: a.verdict for a in result.attempts}
     assert verdicts[5] == "covered" and verdicts[4] == "short"
     assert "proved" in result.proof
     best = result.best
     assert best is not None and best.solution is not None and len(best.solution.chosen) == 21
+    assert checked(best.solution).gap_minutes["p0"] == 0
 
 
 # ---- grading a hand-written schedule ----------------------------------------------------------------------------
@@ -292,7 +293,7 @@ def test_grading_an_ics_finds_its_gaps_and_rule_breaks(tmp_path: Path):
                   (datetime(2027, 3, 2, 16, tzinfo=UTC), datetime(2027, 3, 3, 0, tzinfo=UTC))]
     assert sorted((b.engineer, b.rule) for b in result.breaks) == [("ana", "leave"), ("bo", "rest")]
     rest = next(b for b in result.breaks if b.rule == "rest")
-    assert rest.detail.startswith("4 h after the shift ending 2027-03-02T00:00:00Z")
+    assert rest.detail == "rest after 12:00-00:00 ending 2027-03-02T00:00:00Z (4 h, at least 11 h)"
     assert result.numbers()["p0_coverage_pct"] == round(100 * (48 - 12) / 48, 3)
 
 
@@ -304,12 +305,13 @@ def test_grade_command_prints_the_schedule_beside_rotas_own(tmp_path: Path, caps
     ics.write_text(SCHEDULE.replace("ana@example.com", "nobody@example.com"))
     mapping = tmp_path / "map.csv"
     mapping.write_text("match,engineer\nprimary,s1\nbo berg,s2\n")
-    assert main(["grade", str(folder), "--ics", str(ics), "--map", str(mapping), "--time-limit", "10",
-                 "--out", str(tmp_path / "graded")]) == 0
+    assert main(["grade", str(folder), "--ics", str(ics), "--map", str(mapping), "--work-limit", "3",
+                 "--time-limit", "600", "--out", str(tmp_path / "graded")]) == 0
     text = capsys.readouterr().out
     assert "measure" in text and "schedule" in text and "rota" in text
     saved = json.loads((tmp_path / "graded" / "grade.json").read_text())
     assert saved["rota"]["gap_minutes"]["p0"] == 0  # 5 seniors cover the week: rota's own solve has no gap
+    assert check_result_folder(folder, tmp_path / "graded" / "rota").gap_minutes == saved["rota"]["gap_minutes"]
     assert saved["schedule"]["gap_minutes"]["p0"] > 0
 
 

@@ -17,12 +17,14 @@ def page(name: str) -> Path:
 
 
 def main() -> None:
-    st.set_page_config(page_title="rota", page_icon=":material/schedule:", layout="wide")
+    # An emoji favicon is drawn in the page; a :material: one is fetched from an outside font server.
+    st.set_page_config(page_title="rota", page_icon="📅", layout="wide")
     state.init()
     plan_page = st.Page(page("plan"), title="Plan", icon=":material/calculate:")
     whatif_page = st.Page(page("whatif"), title="What-if", icon=":material/compare_arrows:")
     current = st.navigation([
-        st.Page(page("team"), title="Team", icon=":material/group:", default=True),
+        st.Page(page("overview"), title="Overview", icon=":material/home:", default=True),
+        st.Page(page("team"), title="Team", icon=":material/group:"),
         st.Page(page("rules"), title="Rules & cover", icon=":material/schedule:"),
         plan_page,
         st.Page(page("coverage"), title="Coverage", icon=":material/grid_on:"),

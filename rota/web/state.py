@@ -6,6 +6,7 @@ Kept small on purpose: every rule and number comes from the rota package; this o
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,6 +17,7 @@ import streamlit as st
 from rota import child
 from rota.domain import Scenario
 from rota.jobs import SolveJob, WhatIfJob
+from rota.overview import TIER_WORDS
 from rota.scenario import Problem
 from rota.scenario_io import (
     FILES,
@@ -46,11 +48,11 @@ DEMO = DATA / "demo"
 T = TypeVar("T")
 
 
-# Settings that outlive a page switch. Streamlit forgets the state of widgets that a run does not draw; writing each
-# value back at the start of every run keeps it (and the widgets take their defaults from here, not from `value=`).
-KEEP = {"time_limit": 30, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
-        "people_centre": None, "people_span": "whole window", "metric": "hours", "pin_centre": None,
-        "keep_published": False, "whatif_limit": 10, "whatif_examples": []}
+# Settings that outlive a page switch, with their defaults (the widgets take them from here, not from `value=`).
+KEEP = {"time_limit": 30, "work_limit": 0.0, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
+        "shade_cover_gaps": False, "people_centre": None, "people_span": "whole window", "metric": "hours",
+        "pin_centre": None, "keep_published": False, "whatif_limit": 10, "whatif_work": 0.0,
+        "whatif_examples": []}
 
 
 def init() -> None:
@@ -58,17 +60,33 @@ def init() -> None:
     if "files" not in st.session_state:
         set_files(read_folder(DEMO), "data/demo")
         st.session_state.job = None
+    # Each setting's value lives under a plain key that Streamlit never cleans up, written only by a real change (the
+    # widget's callback): a widget's own state is dropped, or comes back from the browser at its first value, in some
+    # runs (a solve ending while its page is not drawn reset the time limit to 30).
+    values = _settings()
     for key, default in KEEP.items():
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
-        elif default is not None:
-            st.session_state[key] = default
+        value = values.get(key, default)
+        if value is not None:
+            st.session_state[key] = value
+
+
+def _settings() -> dict[str, Any]:
+    return st.session_state.setdefault("_settings", {})
+
+
+def _remember(key: str) -> None:
+    _settings()[key] = st.session_state[key]
+
+
+def kept(key: str) -> dict[str, Any]:
+    """The widget arguments of a setting in KEEP: `st.number_input(..., **kept("time_limit"))`."""
+    return {"key": key, "on_change": _remember, "args": (key,)}
 
 
 def choose(key: str, options: list[str]) -> None:
     """Make a kept choice valid for this scenario's options (a new upload may have other centres)."""
     if st.session_state.get(key) not in options:
-        st.session_state[key] = options[0]
+        st.session_state[key] = _settings()[key] = options[0]
 
 
 def files() -> ScenarioFiles:
@@ -234,11 +252,14 @@ def whatif_status(compact: bool = False) -> None:
     if not current.running:
         st.rerun(scope="app")
     done = current.done()
+    # The solves run side by side, a core each: the clock says how far along they are before the first one ends.
+    rounds = -(-current.total // max(1, min(current.total, os.cpu_count() or 1)))
+    share = max(len(done) / current.total, min(0.95, current.elapsed / (rounds * current.options.time_limit + 2)))
     solving = "What-if: solving" if compact else "Solving"
     text = f"{solving} the base and {current.total - 1} variant(s)… {current.elapsed:.0f} s · " + (
         f"{len(done)} of {current.total} done: {', '.join(done)}" if done
         else f"{current.options.time_limit:g} s each")
-    st.progress(len(done) / current.total, text=text)
+    st.progress(share, text=text)
     if compact:
         return
     if st.button("Cancel the comparison", key="whatif_cancel", help="Stops every solve of it at once"):
@@ -338,8 +359,8 @@ def solve_status(compact: bool = False) -> None:
     elif latest is None:
         text = f"Solving… {current.elapsed:.0f} s of {limit:g} s: looking for a first rota"
     else:
-        text = (f"Solving… {current.elapsed:.0f} s of {limit:g} s · stage {latest.stage} · "
-                f"P0 gap {latest.p0_gap_minutes} min · optimality gap {100 * latest.gap:.1f} %")
+        text = (f"Solving… {current.elapsed:.0f} s of {limit:g} s · {TIER_WORDS.get(latest.stage, latest.stage)} · "
+                f"P0 gap {latest.p0_gap_minutes} min · cost {100 * latest.gap:.1f} % above the best possible")
     st.progress(share, text=text)
     if compact:
         return
@@ -347,9 +368,12 @@ def solve_status(compact: bool = False) -> None:
         current.stop()
         st.toast("Stopping: the best rota so far is kept")
     found = progress_frame(current.snapshot())
+    found["stage"] = found["stage"].map(lambda tier: TIER_WORDS.get(tier, tier))
     if len(found):
         st.dataframe(found.head(8), hide_index=True, width="stretch",
-                     column_config={"gap_pct": st.column_config.NumberColumn("optimality gap %", format="%.2f")})
+                     column_config={"seconds": "s", "p0_gap_minutes": "P0 gap (min)", "objective": "cost",
+                                    "bound": "best possible ≥",
+                                    "gap_pct": st.column_config.NumberColumn("% above best possible", format="%.2f")})
 
 
 # ---- editable tables -----------------------------------------------------------------------------------------------

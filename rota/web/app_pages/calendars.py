@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from rota import publishing
+from rota.report import shifts_of
 from rota.scenario import ScenarioError
 from rota.store import RETENTION, StoreError
 from rota.tokens import BaseURLError, insecure, public_base_url
@@ -57,6 +58,23 @@ else:
 st.subheader("Publish")
 if store is not None:
     st.caption(f"Store: `{store.location.label}` — the one `rota serve` serves the feeds from (ROTA_STORE).")
+    if result is not None:
+        try:
+            published = publishing.published_baseline(store, result.plan.scenario)
+        except StoreError as error:
+            published = None
+            st.error(f"The published rota cannot be read: {error}", icon="⛔")
+        if published is not None:
+            changes = publishing.preview(published[1], shifts_of(result.chosen))
+            count = sum(len(c.added) + len(c.moved) + len(c.cancelled) for c in changes)
+            if not changes:
+                st.success(f"Publishing changes nothing in this window: it is version {published[0]}'s rota.",
+                           icon=":material/check_circle:")
+            else:
+                st.markdown(f"**Before you publish:** {count} change(s) from version {published[0]} for "
+                            f"{len(changes)} engineer(s); each sees them in their calendar.")
+                st.dataframe(publishing.preview_frame(changes), hide_index=True, width="stretch",
+                             key="publish_preview", row_height=60)
     if st.button("Publish this rota as a new version", type="primary", key="publish", disabled=solution is None,
                  help="Solve on the Plan page first" if solution is None else None
                  ) and solution is not None:
@@ -107,14 +125,19 @@ if store is not None:
     if history.empty:
         st.info("Nothing published yet.")
     else:
-        st.dataframe(history, hide_index=True, width="stretch", key="versions",
-                     column_config={"shown": st.column_config.CheckboxColumn("feeds show it")})
-        st.caption("A rollback publishes that version's shifts again, as a new version: calendar apps take it too.")
+        st.dataframe(history, hide_index=True, width="stretch", key="versions",  # what the feeds show: first
+                     column_order=["shown", *(c for c in history.columns if c != "shown")],
+                     column_config={"version": st.column_config.NumberColumn("version", width="small"),
+                                    "scenario": st.column_config.TextColumn("scenario", width="medium"),
+                                    "shown": st.column_config.CheckboxColumn("feeds show it", width="small")})
         earlier = [int(v) for v in history.loc[~history["shown"], "version"]]
-        columns = st.columns(6)
+        if earlier:
+            st.markdown("**Roll back to** an earlier version: its shifts are published again, as a new version, and "
+                        "calendar apps take it too.")
+        columns = st.columns(4)
         for i, version in enumerate(earlier):
-            if columns[i % 6].button(f"Roll back to version {version}", key=f"rollback_{version}",
-                                     icon=":material/undo:", width="stretch"):
+            if columns[i % 4].button(f"Version {version}", key=f"rollback_{version}", icon=":material/undo:",
+                                     width="stretch", help=f"Publish the shifts of version {version} again"):
                 try:
                     v = store.rollback(version).version
                     st.session_state.publish_message = (

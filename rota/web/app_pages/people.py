@@ -14,13 +14,13 @@ scenario = result.plan.scenario
 token = state.result_token()
 centres = {f"{c.name} ({c.timezone})": c.id for c in scenario.centres}
 state.choose("people_centre", list(centres))
-centre = centres[st.selectbox("Centre", list(centres), key="people_centre")]
+centre = centres[st.selectbox("Centre", list(centres), **state.kept("people_centre"))]
 
 st.subheader("Timeline in local time")
 frame = state.memo("timeline", (token, centre), lambda: views.timeline_frame(result.plan, result.chosen, centre))
 weeks = views.weeks(result.plan.scenario)
 state.choose("people_span", ["whole window", *weeks])
-span = st.segmented_control("Show", ["whole window", *weeks], key="people_span") or "whole window"
+span = st.segmented_control("Show", ["whole window", *weeks], **state.kept("people_span")) or "whole window"
 if span != "whole window":
     first = weeks[span]
     frame = frame[(frame["end"] > first) & (frame["start"] < first + pd.Timedelta(days=7))]
@@ -50,7 +50,8 @@ st.caption("Grey: leave. A black outline marks a pinned shift. Times are the cen
 st.subheader("Fairness per centre and level")
 metric_names = {"hours": "Hours", "night_hours": "Night hours", "weekend_shifts": "Weekend shifts",
                 "holiday_shifts": "Holiday shifts", "peak_shifts": "Peak shifts"}
-metric = st.segmented_control("Metric", list(metric_names), format_func=metric_names.get, key="metric") or "hours"
+metric = st.segmented_control("Metric", list(metric_names), format_func=metric_names.get,
+                              **state.kept("metric")) or "hours"
 load = result.load
 spread = state.memo("fairness", token, lambda: views.fairness_frame(load))
 one = spread[spread["metric"] == metric]
@@ -63,7 +64,10 @@ dots = alt.Chart(load).mark_circle(size=80).encode(
     tooltip=["name:N", "engineer:N", "group:N", alt.Tooltip(f"{metric}:Q", title=metric_names[metric]),
              alt.Tooltip("weekly_cap:Q", title="weekly cap")])
 st.altair_chart((bars + dots).properties(height=28 * len(groups) + 40), width="stretch", key="fairness")
-st.caption("Each dot is an engineer; the band is the spread (max − min) within the group, kept small by the solver.")
+st.caption("Each dot is an engineer; the band is the spread (max − min) within the group. After cover, which comes "
+           "first, the solver moves each engineer towards their fair share of the group's work, in proportion to the "
+           "days they are available and their weekly cap: leave and shorter contracts widen the band on purpose, and "
+           "cover that only some can give (languages, a single senior at night) widens it too.")
 st.dataframe(spread.pivot(index="group", columns="metric", values="spread").reset_index(), hide_index=True,
              width="stretch")
 with st.expander("Per engineer"):

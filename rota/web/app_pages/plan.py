@@ -5,8 +5,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from rota import publishing, views
-from rota.report import shifts_of
+from rota import overview, publishing, views
+from rota.report import NOT_REPRODUCIBLE, shifts_of
 from rota.scenario_io import apply_edits, result_zip, table
 from rota.solver import SolveOptions
 from rota.store import StoreError
@@ -18,13 +18,17 @@ plan = state.plan()
 issues = state.problems()
 
 left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
-time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=3600, step=5, key="time_limit")
+time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=3600, step=5, **state.kept("time_limit"))
 with middle.popover("Solver settings"):
-    seed = st.number_input("Seed", min_value=0, step=1, key="seed")
-    workers = st.number_input("Workers", min_value=1, max_value=16, step=1, key="workers")
-    fast = st.toggle("Free-running search (uses the wall clock fully; not reproducible)", key="fast")
+    seed = st.number_input("Seed", min_value=0, step=1, **state.kept("seed"))
+    workers = st.number_input("Workers", min_value=1, max_value=16, step=1, **state.kept("workers"))
+    work_limit = st.number_input("Work limit (0: from the time limit)", min_value=0.0, step=0.5,
+                                 **state.kept("work_limit"),
+                                 help="CP-SAT deterministic time, as rota solve --work-limit: the same budget, seed "
+                                      "and workers give the same rota on any machine")
+    fast = st.toggle("Free-running search (uses the wall clock fully; not reproducible)", **state.kept("fast"))
 
-keep_published = st.toggle("Keep the published rota where possible", key="keep_published",
+keep_published = st.toggle("Keep the published rota where possible", **state.kept("keep_published"),
                            help="Re-plan from the latest published version: after cover, as few of its shifts as "
                                 "possible change (for a re-plan after sickness or a new pin)")
 kept = None
@@ -47,8 +51,8 @@ else:
     label = "Re-solve" if result else "Solve"
     if right.button(label, type="primary", disabled=bool(issues), key="solve",
                     help="Fix the scenario's problems first" if issues else "Solve with the pins below"):
-        state.start_solve(SolveOptions(time_limit=float(time_limit), seed=int(seed), workers=int(workers),
-                                          deterministic=not fast), keep=kept)
+        state.start_solve(SolveOptions(time_limit=float(time_limit), work_limit=float(work_limit) or None,
+                                       seed=int(seed), workers=int(workers), deterministic=not fast), keep=kept)
         st.rerun()
     if current is not None and current.error:
         st.error(current.error, icon="⛔")
@@ -59,16 +63,19 @@ if result is not None:
     if state.result_is_stale():
         st.info("The scenario changed since this rota was solved (a pin or an edit): re-solve to apply it.")
     s = result.summary
-    cols = st.columns(6)
-    cols[0].metric("Status", solution.status + (" (stopped)" if solution.stopped else ""))
-    cols[1].metric("P0 cover", f"{s['p0_coverage_pct']:g} %", help="share of the window with a senior on shift")
-    cols[2].metric("P0 gap", f"{s['p0_gap_minutes']} min")
-    cols[3].metric("Other cover gaps", f"{s['cover_gap_minutes'] / 60:.1f} h", help="events, peaks, languages")
-    cols[4].metric("Shifts", s["shifts"])
-    cols[5].metric("Optimality gap", f"{100 * solution.gap:.2f} %", help=f"solved in {solution.seconds:.1f} s")
+    said = overview.outcome(solution)
+    getattr(st, said.level)(f"**{said.headline}** {said.advice}")
+    cols = st.columns(4)
+    cols[0].metric("P0 cover", f"{s['p0_coverage_pct']:g} %", help="share of the window with a senior on shift")
+    cols[1].metric("P0 gap", f"{s['p0_gap_minutes']} min")
+    cols[2].metric("Other cover gaps", f"{s['cover_gap_minutes'] / 60:.1f} h", help="events, peaks, languages")
+    cols[3].metric("Shifts", s["shifts"], help=f"solved in {solution.seconds:.1f} s")
+    if not solution.reproducible:
+        st.warning(f"Not reproducible: {NOT_REPRODUCIBLE}.", icon=":material/shuffle:")
     with st.expander("Stages"):
-        st.dataframe([{"stage": st_.tier, "status": st_.status, "objective": st_.objective, "bound": st_.bound,
-                       "seconds": round(st_.seconds, 2)} for st_ in solution.stages], hide_index=True)
+        st.dataframe([{"stage": overview.TIER_WORDS[st_.tier], "result": st_.status.lower(),
+                       "cost": st_.objective, "best possible ≥": st_.bound, "seconds": round(st_.seconds, 2)}
+                      for st_ in solution.stages], hide_index=True)
     job = state.result_job()
     version = job.context.get("kept_version") if job else None
     if job is not None and job.baseline is not None and version is not None:
@@ -89,11 +96,11 @@ if result is not None:
                        file_name="rota-result.zip", data=lambda: result_zip(solution, files))
 
 st.subheader("Pins")
-st.caption("Choose a value in a cell to fix that shift (◆ shift) or to forbid work that day (◆ off); – removes the "
-           "pin. Unpinned cells show the last rota (– for no shift). Then re-solve.")
+st.caption("In a cell, choose ◆ a shift to fix it, ◆ off to forbid work that day, or – to remove the pin; then "
+           "re-solve. Unpinned cells show the last rota (– for no shift).")
 centres = {c.name: c.id for c in scenario.centres}
 state.choose("pin_centre", list(centres))
-centre = centres[st.segmented_control("Centre", list(centres), key="pin_centre") or next(iter(centres))]
+centre = centres[st.segmented_control("Centre", list(centres), **state.kept("pin_centre")) or next(iter(centres))]
 
 
 def pin_grid() -> pd.DataFrame:
@@ -115,7 +122,8 @@ def on_pin_edit(key: str) -> None:
 
 grid = pin_grid()
 options = views.pin_options(scenario, centre)
-columns = {d: st.column_config.SelectboxColumn(f"{date.fromisoformat(d):%a %d}", options=options, width="small")
+columns = {d: st.column_config.SelectboxColumn(f"{date.fromisoformat(d):%a %d}", options=options, width="small",
+                                               format_func=views.pin_label)
            for d in grid.columns[1:]}
 key = state.editor_key("pin_grid_" + centre)
 edited = st.data_editor(grid, key=key, disabled=["engineer"], on_change=on_pin_edit, args=(key,),

@@ -41,16 +41,16 @@ if holes:
     st.warning("No available senior can reach these times at all (P0 gaps whatever the solver does): "
                + "; ".join(f"{iso_utc(h.start)} → {iso_utc(h.end)}" for h in holes[:10]))
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Labour rules")
-    st.dataframe(views.rules_frame(scenario), hide_index=True, width="stretch")
-with right:
-    st.subheader("Events")
-    events = views.events_frame(scenario)
-    if len(events):
-        st.dataframe(events, hide_index=True, width="stretch")
-    else:
-        st.caption("No one-off events in this scenario.")
+MINIMUMS = {"min_engineers": st.column_config.NumberColumn("≥ engineers", width="small"),
+            "min_seniors": st.column_config.NumberColumn("≥ seniors", width="small"),
+            "languages": st.column_config.TextColumn("languages", width="small")}
+st.subheader("Labour rules")
+st.dataframe(views.rules_frame(scenario), hide_index=True, width="stretch")
+st.subheader("Events")
+events = views.events_frame(scenario)
+if len(events):
+    st.dataframe(events, hide_index=True, width="stretch", column_config=MINIMUMS)
+else:
+    st.caption("No one-off events in this scenario.")
 st.subheader("Peaks")
-st.dataframe(views.peaks_frame(scenario), hide_index=True, width="stretch")
+st.dataframe(views.peaks_frame(scenario), hide_index=True, width="stretch", column_config=MINIMUMS)

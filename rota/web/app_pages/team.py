@@ -41,8 +41,9 @@ state.table_editor("engineers.csv", {
 
 st.subheader("Leave")
 st.caption("Inclusive local dates (YYYY-MM-DD) in the engineer's centre.")
+# No pattern check in the grid: it would silently revert a date typed another way; the loader says what is wrong.
 state.table_editor("leave.csv", {
     "engineer": st.column_config.SelectboxColumn("engineer", options=[e.id for e in scenario.engineers]),
-    "start": st.column_config.TextColumn("start", validate=r"^\d{4}-\d{2}-\d{2}$"),
-    "end": st.column_config.TextColumn("end", validate=r"^\d{4}-\d{2}-\d{2}$"),
+    "start": st.column_config.TextColumn("start", help="YYYY-MM-DD"),
+    "end": st.column_config.TextColumn("end", help="YYYY-MM-DD"),
 })

@@ -22,7 +22,7 @@ compare, grading = st.tabs(["Compare variants", "Grade a schedule (.ics)"])
 
 with compare:
     examples = wv.examples(state.DATA / "variants")
-    picked = st.multiselect("Example variants (data/variants)", list(examples), key="whatif_examples")
+    picked = st.multiselect("Example variants (data/variants)", list(examples), **state.kept("whatif_examples"))
 
     with st.expander("Build a variant"), st.form("variant_form", border=False):
         name = st.text_input("Name", key="v_name", placeholder="e.g. Dublin short-staffed in week 2")
@@ -81,8 +81,12 @@ with compare:
                           help=f"Remove {variant.name} from the built variants")
         st.button("Clear the built variants", key="whatif_clear", on_click=built.clear)
 
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
-    limit = left.number_input("Time limit per solve (seconds)", min_value=1, max_value=600, key="whatif_limit")
+    left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
+    limit = left.number_input("Time limit per solve (seconds)", min_value=1, max_value=600,
+                              **state.kept("whatif_limit"))
+    work = middle.number_input("Work limit per solve (0: from the time limit)", min_value=0.0, step=0.5,
+                               **state.kept("whatif_work"),
+                               help="CP-SAT deterministic time, as rota whatif --work-limit")
     chosen = [examples[p] for p in picked] + built
     comparing = state.whatif_job()
     if comparing is not None and comparing.running:
@@ -91,7 +95,7 @@ with compare:
         if right.button(f"Compare the base with {len(chosen)} variant(s)", type="primary", key="whatif_run",
                         disabled=not chosen, help="Each solve runs in its own process, in parallel, in the "
                                                   "background: the page stays usable"):
-            state.start_whatif(chosen, SolveOptions(time_limit=float(limit)))
+            state.start_whatif(chosen, SolveOptions(time_limit=float(limit), work_limit=float(work) or None))
             st.rerun()
         if comparing is not None and comparing.cancelled:
             st.info("The comparison was cancelled." + (" The one before is shown below."
@@ -106,16 +110,23 @@ with compare:
         table = wv.comparison_frame(rows)
         changed = wv.differs_from_base(table)
         st.subheader("Side by side")
-        st.caption("Each column a solve with the same limits; cells that differ from the base are highlighted.")
+        st.caption("Each column a fresh solve with the same limits — the base too: it is the scenario as it is now, "
+                   "solved beside its variants, not the Plan page's rota. Cells that differ from the base are "
+                   "highlighted.")
         st.dataframe(table.style.apply(lambda _: changed.replace({True: "background-color: #fff3c4; "
                                                                   "font-weight: 600", False: ""}), axis=None),
-                     width="stretch", height=35 * len(table) + 40)
+                     width="stretch", height=35 * len(table) + 40,
+                     column_config={"_index": st.column_config.TextColumn("measure", width="medium")})
         cover, hours = st.columns(2)
-        cover.altair_chart(alt.Chart(wv.cover_frame(rows), title="Cover % per variant").mark_bar().encode(
-            x=alt.X("cover:N", title=None, sort=list(wv.COVER)), xOffset="variant:N",
-            y=alt.Y("pct:Q", title="cover %", scale=alt.Scale(zero=False)),
-            color=alt.Color("variant:N", legend=alt.Legend(orient="bottom", columns=2)),
-            tooltip=["variant", "cover", "pct"]), width="stretch")
+        short = wv.shortfall_frame(rows)
+        if (short["short"] == 0).all():
+            cover.success("Every solve covers P0, peaks, events and languages at every minute.")
+        else:
+            cover.altair_chart(alt.Chart(short, title="Short of cover, % of the time it is required").mark_bar()
+                               .encode(x=alt.X("cover:N", title=None, sort=list(wv.COVER)), xOffset="variant:N",
+                                       y=alt.Y("short:Q", title="short %"),
+                                       color=alt.Color("variant:N", legend=alt.Legend(orient="bottom", columns=2)),
+                                       tooltip=["variant", "cover", "short"]), width="stretch")
         spread = wv.hours_frame(rows)
         base = alt.Chart(spread, title="Hours per engineer: min, mean, max").encode(
             y=alt.Y("variant:N", title=None, sort=None))
