@@ -451,11 +451,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
     store = open_store(args.store)
     report = store.publish(result)
     v = report.version
+    if report.republished:
+        print(f"Nothing to publish: version {v.id} of '{v.scenario}' in {store.location.label} is this rota already; "
+              "no new version was made")
+        return 0
     print(f"Published version {v.id} of '{v.scenario}' ({v.window_start[:10]} → {v.window_end[:10]}) at "
           f"{v.published:%Y-%m-%dT%H:%M:%SZ} into {store.location.label}")
     print(f"  {v.shifts} shifts: {v.added} new, {v.changed} changed (SEQUENCE + 1), {v.unchanged} unchanged, "
           f"{v.cancelled} cancelled (shown as cancelled for {RETENTION.days} days)"
-          + (f"; {report.carried} kept from outside this window or cancelled earlier" if report.carried else ""))
+          + (f"; {report.carried} kept from outside this window" if report.carried else ""))
     print("Feed links: rota feeds list")
     return 0
 

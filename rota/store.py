@@ -184,8 +184,9 @@ class VersionInfo:
 @dataclass(frozen=True)
 class PublishReport:
     version: VersionInfo
-    carried: int  # events outside the rota's window, kept as they were
+    carried: int  # shifts outside the rota's window, kept as they were
     expired: int  # cancellations older than RETENTION, dropped
+    republished: bool = False  # nothing differed from `version`, the latest: no new version was made
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,12 @@ class Store:
             now = latest.published + timedelta(seconds=1)
         stamp = _z(now)
         previous = {r.uid: r for r in self._rows(conn, latest.id)} if latest else {}
+        if latest and rollback_of is None and _same(previous, target, in_scope, now) and (
+                latest.scenario, latest.window_start, latest.window_end) == (scenario, *window):
+            # The same rota again: a new version would only raise every SEQUENCE and fill the history with copies.
+            carried = sum(1 for uid in set(previous) - set(target)
+                          if previous[uid].status == CONFIRMED and not in_scope(previous[uid]))
+            return PublishReport(latest, carried, 0, republished=True)
         highest = self._highest_sequences(conn, set(target) | set(previous))
         version_id = latest.id + 1 if latest else 1  # numbered under the lock: no gap left by a killed publish
         conn.execute(insert(versions).values(
@@ -373,8 +380,8 @@ class Store:
                 shown.append(self._insert(conn, content, CANCELLED, highest.get(uid, -1) + 1, stamp, stamp))
                 counts["cancelled"] += 1
             elif before.status == CONFIRMED or _from_z(before.cancelled or stamp) + RETENTION > now:
-                shown.append(before.id)
-                counts["carried"] += 1
+                shown.append(before.id)  # still shown: a shift of another window, or a recent cancellation
+                counts["carried"] += before.status == CONFIRMED
             else:
                 counts["expired"] += 1
         for revision_id in shown:
@@ -536,6 +543,18 @@ class Store:
             query = query.where(revisions.c.centre == ident)
         return [_Row(r.id, r.uid, r.sequence, r.status, r.modified, r.cancelled, r.start_utc, r.end_utc,
                      r.fingerprint, r.content) for r in conn.execute(query.order_by(revisions.c.uid)).all()]
+
+
+def _same(previous: dict[str, _Row], target: dict[str, ShiftContent], in_scope: Callable[[_Row], bool],
+          now: datetime) -> bool:
+    """Whether publishing `target` over the `previous` version's rows would change no event at all (nor drop a
+    cancellation past its retention)."""
+    for uid, content in target.items():
+        before = previous.get(uid)
+        if before is None or before.status != CONFIRMED or before.fingerprint != content.fingerprint:
+            return False
+    return not any((r.status == CONFIRMED and in_scope(r)) or (r.status != CONFIRMED and r.cancelled
+                   and _from_z(r.cancelled) + RETENTION <= now) for uid, r in previous.items() if uid not in target)
 
 
 def open_store(option: str | None = None) -> Store:

@@ -12,7 +12,9 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import _calculate_file_id
 
 from rota.report import shifts_of
+from rota.result import load_result
 from rota.store import open_store
+from tests.calendars import GOLDEN_RESULT
 from tests.test_app import WORK, edit, solve, start, visit
 
 
@@ -104,11 +106,15 @@ def test_calendars_download_publish_links_history_and_rollback(store_path):
     assert len(links) == 40 and set(links["kind"]) == {"engineer", "centre", "team"}
     assert links["webcal"].str.startswith("webcal://127.0.0.1:8501/feeds/").all()
 
-    # The same rota again: nothing changes. Then roll back to version 1: a new version 3.
+    # The same rota again: nothing to publish, no new version. Another rota, then roll back to version 1.
+    preview = [m.value for m in at.success if m.value.startswith("Publishing changes nothing")]
+    assert preview == ["Publishing changes nothing in this window: it is version 1's rota."]
     at.button(key="publish").click().run()
-    assert published(at).startswith(f"Published version 2: {shifts} shifts — 0 new, 0 changed, {shifts} "
-                                          "unchanged, 0 cancelled")
-    assert table(at, "version")["version"].tolist() == [2, 1]
+    assert [m.value for m in at.success if m.value.startswith("Nothing to publish")] == [
+        "Nothing to publish: version 1 is this rota already, so no new version was made."]
+    assert table(at, "version")["version"].tolist() == [1] and [v.id for v in store.versions()] == [1]
+    store.publish(load_result(GOLDEN_RESULT))
+    at.run()
     assert [b.key for b in at.button if (b.key or "").startswith("rollback_")] == ["rollback_1"]
     at.button(key="rollback_1").click().run()
     assert not at.exception and not at.error

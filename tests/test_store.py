@@ -59,11 +59,12 @@ def feed(store: Store, kind: str, ident: str, at: datetime) -> bytes:
     return document.body
 
 
-def test_publishing_the_same_rota_again_keeps_every_byte(store: Store):
+def test_publishing_the_same_rota_again_makes_no_version_and_keeps_every_byte(store: Store):
     store.publish(load_result(GOLDEN_RESULT), now=T1)
     before = {(f.kind, f.ident): feed(store, f.kind, f.ident, T1) for f in store.feeds()}
     report = store.publish(load_result(GOLDEN_RESULT), now=T2)
-    assert (report.version.id, report.version.unchanged, report.version.changed, report.version.added) == (2, 6, 0, 0)
+    assert report.republished and report.version.id == 1 and [v.id for v in store.versions()] == [1]
+    assert report.carried == 0
     assert len(before) == 3 + 2 + 1
     for (kind, ident), body in before.items():
         assert feed(store, kind, ident, T2) == body, (kind, ident)
@@ -411,3 +412,11 @@ def test_last_modified_strictly_increases_even_within_one_second(store: Store, t
     assert [v.published for v in store.versions()] == [T1, T1 + timedelta(seconds=1), T1 + timedelta(seconds=2)]
     assert first.last_modified < second.last_modified < third.last_modified
     assert third.last_modified - first.last_modified >= timedelta(seconds=2)
+
+
+def test_a_cancellation_inside_the_window_is_not_reported_as_kept_from_outside(store: Store, tmp_path: Path):
+    store.publish(load_result(GOLDEN_RESULT), now=T1)
+    dropped = load_result(golden_variant(tmp_path / "dropped", drop=("dev", "2027-03-28")))
+    assert store.publish(dropped, now=T2).version.cancelled == 1
+    again = store.publish(dropped, now=T2 + timedelta(hours=1))
+    assert again.republished and again.carried == 0 and [v.id for v in store.versions()] == [1, 2]

@@ -82,6 +82,8 @@ if store is not None:
             report = publishing.publish(store, solution, state.result_files())
             v = report.version
             st.session_state.publish_message = (
+                f"Nothing to publish: version {v.id} is this rota already, so no new version was made."
+                if report.republished else
                 f"Published version {v.id}: {v.shifts} shifts — {v.added} new, {v.changed} changed, "
                 f"{v.unchanged} unchanged, {v.cancelled} cancelled (shown as cancelled for {RETENTION.days} days)"
                 + (f"; {report.carried} kept from outside this window" if report.carried else ""))
