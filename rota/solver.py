@@ -16,6 +16,7 @@ from ortools.sat.python import cp_model
 
 from rota import constraints
 from rota.domain import Scenario
+from rota.first_rota import first_rota
 from rota.model import RotaModel
 from rota.rebalance import rebalance
 from rota.slots import Plan, Slot
@@ -116,6 +117,15 @@ def work_rate(variables: int) -> float:
     return WORK_PER_SECOND * min(1.0, 30_000 / max(1, variables))
 
 
+BUILD_SECONDS_PER_VARIABLE = 1e-4  # model building on the reference machine (L: 90k variables, about 9 s)
+
+
+def work_budget(time_limit: float, variables: int) -> float:
+    """The default work budget: the limit less the model's building time, at the model's work rate (a function of the
+    model alone, so a solve stays reproducible)."""
+    return max(0.0, time_limit - variables * BUILD_SECONDS_PER_VARIABLE) * work_rate(variables)
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """`deterministic` (default): interleaved workers and a work budget, so the same seed and worker count give the
@@ -144,84 +154,111 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
           on_progress: Callable[[Progress], None] | None = None, control: SolveControl | None = None,
           baseline: constraints.Baseline | None = None) -> Solution:
-    """Solve `scenario` within `options.time_limit` seconds; never raises for short cover.
+    """Solve `scenario` within `options.time_limit` seconds, model building and the penalty report included;
+    never raises for short cover.
 
-    `baseline` is a rota to stay close to, as (engineer, local date ISO, shift) triples (e.g. the published one):
-    it warm-starts the search, and after cover the solver minimises the shifts that differ from it.
+    Every solve starts from the constructive first rota (`rota.first_rota`), so the result is never empty where cover
+    is possible and never lexicographically worse than that rota. `baseline` is a rota to stay close to, as (engineer,
+    local date ISO, shift) triples (e.g. the published one): the first rota keeps every shift of it that the rules
+    still allow, and after cover the solver minimises the shifts that differ from it.
     """
     started = time.monotonic()
     control = control or SolveControl()
     plan = Plan(scenario)
-    m = constraints.build(RotaModel(plan), baseline)
-    p0 = m.tier_expr("p0")
-    values: dict[Slot, int] | None = None
-    full: list[int] | None = None  # every variable's value in the last stage's rota: a complete hint
-    if baseline:
-        values = {s: int((s.engineer, s.date.isoformat(), s.shift) in baseline) for s in m.x}
-        # Where the kept rota still obeys every hard rule, a complete hint makes it the first rota of every stage;
-        # a hint of the shifts alone was soon lost (an unchanged demo re-planned in 3 s changed 63 of 330 shifts).
-        full = _complete(m, values)
-    stages: list[StageResult] = []
+    kept = [s for s in plan.slots if (s.engineer, s.date.isoformat(), s.shift) in baseline] if baseline else []
+    first = first_rota(plan, kept)
+    ready = time.monotonic() - started
+    if on_progress:
+        on_progress(Progress("first", ready, first.short_minutes["p0"], float(sum(first.short_minutes.values())),
+                             0.0))
+    # The result files are written after the solve; they cost about half of what laying out the plan did.
+    deadline = started + options.time_limit - OUTPUT_SHARE * ready
+    values = dict.fromkeys(plan.slots, 0) | dict.fromkeys(first.chosen, 1)
+    solution = Solution(plan, first.chosen, "FEASIBLE", 0.0, reproducible=options.deterministic)
+    try:
+        m = constraints.build(RotaModel(plan), baseline, should_stop=lambda: _past(deadline) or control.stopped)
+    except constraints.Stopped:
+        solution.reproducible = False
+        return _finish(solution, started, control)
     tiers = m.tiers_used()
     if options.last_tier in tiers:
         tiers = tiers[: tiers.index(options.last_tier) + 1]
+    solution.planned = tiers
+    full = _complete(m, values, _left(deadline))  # every variable's value in the rota in hand: a complete hint
     work_left = (options.work_limit if options.work_limit is not None
-                 else options.time_limit * work_rate(len(m.model.proto.variables)))
-    reproducible = True
+                 else work_budget(options.time_limit, len(m.model.proto.variables)))
     for i, tier in enumerate(tiers):
-        if tier == "fairness" and values is not None:
-            if baseline is None:  # with a baseline, moving shifts around would cost changes
-                fairer = set(rebalance(plan, [s for s, v in values.items() if v]))
-                if fairer != {s for s, v in values.items() if v}:
-                    values = {s: int(s in fairer) for s in values}
-                    full = _complete(m, values)
-            constraints.load_away_from_fair_share(m, values)  # shares need the settled cover of earlier stages
-        wall_left = options.time_limit - (time.monotonic() - started)
+        if tier == "fairness":
+            # Shares need the settled cover of earlier stages; the rebalanced rota keeps that cover (with a baseline
+            # moving shifts around would cost changes).
+            fairer = values if baseline else dict.fromkeys(values, 0) | dict.fromkeys(
+                rebalance(plan, [s for s, v in values.items() if v]), 1)
+            constraints.load_away_from_fair_share(m, values)
+            completed = _complete(m, fairer, _left(deadline))  # the fair-share penalties are new variables
+            if completed is None and fairer is not values:
+                completed = _complete(m, values, _left(deadline))
+            else:
+                values = fairer
+            full = completed
+        expr = m.tier_expr(tier)
+        if full is not None:
+            held = _value(m, tier, full)
+            m.model.add(expr <= held)  # never worse than the rota in hand, whatever the search finds
+            if held == 0 and i < len(tiers) - 1:
+                # The rota in hand already pays nothing in this tier: a search could only wander to another rota as
+                # good (which cost a re-plan most of its kept shifts). Hold the tier at 0 and go on.
+                solution.stages.append(StageResult(tier, "OPTIMAL", 0.0, 0.0, 0.0))
+                continue
+        wall_left = _left(deadline)
         if wall_left <= 0.05 or control.stopped:
-            reproducible = False
+            solution.reproducible = False
             break
         share = STAGE_SHARE[tier] / sum(STAGE_SHARE[t] for t in tiers[i:])
         # Budgets come from work used, never from wall time measured so far: that keeps stages reproducible.
         budget = work_left if i == len(tiers) - 1 else round(work_left * share, 3)
         wall = wall_left if i == len(tiers) - 1 else max(0.05, wall_left * share)
-        expr = m.tier_expr(tier)
-        if full is not None and i < len(tiers) - 1 and _value(m, tier, full) == 0:
-            # The rota in hand already pays nothing in this tier: a search could only wander to another rota as good
-            # (which cost a re-plan most of its kept shifts). Hold the tier at 0 and go on.
-            stages.append(StageResult(tier, "OPTIMAL", 0.0, 0.0, 0.0))
-            m.model.add(expr <= 0)
-            continue
         m.model.minimize(expr)
         _hint(m, values, full)
         stage_start = time.monotonic()
-        reporter = _Reporter(tier, p0, started, on_progress) if on_progress else None
+        reporter = _Reporter(tier, m.tier_expr("p0"), started, on_progress) if on_progress else None
         solver, status, work = _search(m, options, wall_left if options.deterministic else wall, budget, control,
                                        reporter, lns_first=full is not None and not baseline)
         work_left = max(0.0, work_left - work)
         if options.deterministic and status != cp_model.OPTIMAL and work < 0.99 * budget:
-            reproducible = False  # the wall clock or a stop ended this stage, not the work budget
+            solution.reproducible = False  # the wall clock or a stop ended this stage, not the work budget
         if status == cp_model.INFEASIBLE:
             raise InfeasiblePins(_pin_conflicts(plan))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            # No rota in this stage's work: keep the previous one, and hold this tier at that rota's value, so a
-            # later tier can never buy its gains with this one's cover.
-            if full is not None and i < len(tiers) - 1:
-                m.model.add(expr <= _value(m, tier, full))
-            continue
+            continue  # no rota in this stage's work: the one in hand stays, and its value in this tier is held
         values = {slot: int(solver.boolean_value(var)) for slot, var in m.x.items()}
         full = list(solver.response_proto.solution)
         best = round(solver.objective_value)
-        stages.append(StageResult(tier, STATUS[status], solver.objective_value, solver.best_objective_bound,
-                                  time.monotonic() - stage_start, work))
+        solution.stages.append(StageResult(tier, STATUS[status], solver.objective_value, solver.best_objective_bound,
+                                           time.monotonic() - stage_start, work))
         m.model.add(expr <= best)  # hold this tier at its best while optimising the next
-    if values is None:
-        values = {slot: 0 for slot in m.x}  # not even a first rota in time: an empty one, every gap reported
-    chosen = sorted((s for s, v in values.items() if v), key=lambda s: (s.span.start, s.engineer))
-    statuses = {st.status for st in stages}
-    overall = "OPTIMAL" if stages and statuses == {"OPTIMAL"} and len(stages) == len(tiers) else (
-        "FEASIBLE" if stages else "UNKNOWN")
-    return Solution(plan, chosen, overall, time.monotonic() - started, stages,
-                    _penalty_report(m, values), control.stopped, reproducible and options.deterministic, tiers)
+    solution.chosen = sorted((s for s, v in values.items() if v), key=lambda s: (s.span.start, s.engineer))
+    statuses = {st.status for st in solution.stages}
+    solution.status = "OPTIMAL" if statuses == {"OPTIMAL"} and len(solution.stages) == len(tiers) else "FEASIBLE"
+    solution.penalties = _penalty_report(m, values, full, _left(deadline))
+    solution.reproducible = solution.reproducible and options.deterministic
+    return _finish(solution, started, control)
+
+
+OUTPUT_SHARE = 0.5  # writing the result files, relative to laying out the plan and the first rota
+
+
+def _past(deadline: float) -> bool:
+    return time.monotonic() >= deadline
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def _finish(solution: Solution, started: float, control: SolveControl) -> Solution:
+    solution.seconds = time.monotonic() - started
+    solution.stopped = control.stopped
+    return solution
 
 
 # CP-SAT's full-problem workers take most of the effort, and the neighbourhood searches (LNS) that improve rotas of
@@ -301,25 +338,33 @@ def _hint(m: RotaModel, values: dict[Slot, int] | None, full: list[int] | None) 
             m.model.add_hint(var, values[slot])
 
 
-def _complete(m: RotaModel, values: dict[Slot, int]) -> list[int] | None:
-    """Every variable's value for a fixed rota (penalties at their least), by one quick solve with each slot fixed."""
+def _complete(m: RotaModel, values: dict[Slot, int], seconds: float) -> list[int] | None:
+    """Every variable's value for a fixed rota (penalties at their least), by one quick solve with each slot fixed;
+    None when the rota breaks a hard rule or `seconds` run out first."""
+    if seconds <= 0.05:
+        return None
     model = m.model.clone()
     model.clear_hints()
-    for slot, var in m.x.items():
-        model.add(model.get_bool_var_from_proto_index(var.index) == values[slot])
-    model.clear_objective()
-    model.minimize(sum(p.weight * model.get_int_var_from_proto_index(p.var.index) for p in m.penalties))
+    variables = model.proto.variables
+    for slot, var in m.x.items():  # fixing the domains is far cheaper than adding a constraint per slot
+        domain = variables[var.index].domain
+        domain.clear()
+        domain.extend((values[slot], values[slot]))
+    model.proto.clear_objective()
+    model.proto.objective.vars.extend(p.var.index for p in m.penalties)
+    model.proto.objective.coeffs.extend(p.weight for p in m.penalties)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 30
+    solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution)
 
 
-def _penalty_report(m: RotaModel, values: dict[Slot, int]) -> dict[str, int]:
-    """Evaluate each named penalty on the final rota (the readable breakdown of the objective)."""
-    full = _complete(m, values) or []
+def _penalty_report(m: RotaModel, values: dict[Slot, int], full: list[int] | None, seconds: float) -> dict[str, int]:
+    """Evaluate each named penalty on the final rota (the readable breakdown of the objective); when time is short,
+    read it off the last stage's rota instead (the same shifts, penalties perhaps not all at their least)."""
+    full = _complete(m, values, seconds) or full or []
     out = {}
     for penalty in m.penalties:
         cost = (full[penalty.var.index] if penalty.var.index < len(full) else 0) * penalty.weight
