@@ -29,7 +29,7 @@ class FirstRota:
     short_minutes: dict[str, int]  # tier -> requirement-minutes still short (the model's cover penalties)
 
 
-class _Roster:
+class Roster:
     """One engineer's shifts so far, with the checks a new shift must pass (the model's hard rules)."""
 
     def __init__(self, plan: Plan, engineer_id: str):
@@ -81,6 +81,10 @@ class _Roster:
         self.by_day[slot.date] = slot
         self.minutes += slot.minutes
 
+    def remove(self, slot: Slot) -> None:
+        del self.by_day[slot.date]
+        self.minutes -= slot.minutes
+
 
 def _preference(slot: Slot, load: float, reach: float, holidays_cost: bool) -> tuple:
     """Sort key, best first: no avoidable holiday, the least loaded, the furthest reach into the requirement."""
@@ -99,7 +103,7 @@ def first_rota(plan: Plan, keep: Iterable[Slot] = ()) -> FirstRota:
     """The pins-only rota, then each shift of `keep` (a rota to stay close to) that the rules still allow, then cover
     added greedily by tier; deterministic, no clock involved."""
     holidays_cost = plan.scenario.rules.public_holidays == "avoid"
-    rosters = {e: _Roster(plan, e) for e in plan.engineers}
+    rosters = {e: Roster(plan, e) for e in plan.engineers}
     availability = {e: max(1e-9, fairness.availability(plan, e) * 60) for e in plan.engineers}
     cover = plan.cover_index
     segments = plan.segments

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -192,7 +194,7 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
             # Shares need the settled cover of earlier stages; the rebalanced rota keeps that cover (with a baseline
             # moving shifts around would cost changes).
             fairer = values if baseline else dict.fromkeys(values, 0) | dict.fromkeys(
-                rebalance(plan, [s for s, v in values.items() if v]), 1)
+                rebalance(plan, [s for s, v in values.items() if v], should_stop=lambda: _past(deadline)), 1)
             constraints.load_away_from_fair_share(m, values)
             completed = _complete(m, fairer, _left(deadline))  # the fair-share penalties are new variables
             if completed is None and fairer is not values:
@@ -218,24 +220,39 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         budget = work_left if i == len(tiers) - 1 else round(work_left * share, 3)
         wall = wall_left if i == len(tiers) - 1 else max(0.05, wall_left * share)
         m.model.minimize(expr)
-        _hint(m, values, full)
         stage_start = time.monotonic()
-        reporter = _Reporter(tier, m.tier_expr("p0"), started, on_progress) if on_progress else None
-        solver, status, work = _search(m, options, wall_left if options.deterministic else wall, budget, control,
-                                       reporter, lns_first=full is not None and not baseline)
+        group_work = 0.0
+        by_group = full is not None and tier in GROUP_TIERS and not baseline and len(m.x) >= GROUP_MIN_SLOTS
+        if by_group:
+            assert full is not None
+            values, full, group_work = _by_group(
+                m, values, full, options, budget * GROUP_SHARE[tier], wall * GROUP_SHARE[tier], control,
+                _by_group_reporter(tier, started, stage_start, on_progress))
+        solver, status, work = None, cp_model.UNKNOWN, 0.0
+        if not by_group or GROUP_SHARE[tier] < 1:
+            _hint(m, values, full)
+            reporter = _Reporter(tier, m.tier_expr("p0"), started, on_progress) if on_progress else None
+            wall_left = _left(deadline)
+            solver, status, work = _search(m, options, wall_left if options.deterministic else wall - (
+                time.monotonic() - stage_start), budget - group_work, control, reporter,
+                lns_first=full is not None and not baseline)
+        work += group_work
         work_left = max(0.0, work_left - work)
         if options.deterministic and status != cp_model.OPTIMAL and work < 0.99 * budget:
             solution.reproducible = False  # the wall clock or a stop ended this stage, not the work budget
         if status == cp_model.INFEASIBLE:
             raise InfeasiblePins(_pin_conflicts(plan))
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue  # no rota in this stage's work: the one in hand stays, and its value in this tier is held
-        values = {slot: int(solver.boolean_value(var)) for slot, var in m.x.items()}
-        full = list(solver.response_proto.solution)
-        best = round(solver.objective_value)
-        solution.stages.append(StageResult(tier, STATUS[status], solver.objective_value, solver.best_objective_bound,
+        if solver is not None and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values = {slot: int(solver.boolean_value(var)) for slot, var in m.x.items()}
+            full = list(solver.response_proto.solution)
+            objective, bound = solver.objective_value, solver.best_objective_bound
+        elif full is not None:  # no better rota in this stage's work: the one in hand stays
+            objective, bound, status = float(_value(m, tier, full)), 0.0, cp_model.FEASIBLE
+        else:
+            continue
+        solution.stages.append(StageResult(tier, STATUS[status], objective, max(0.0, bound),
                                            time.monotonic() - stage_start, work))
-        m.model.add(expr <= best)  # hold this tier at its best while optimising the next
+        m.model.add(expr <= round(objective))  # hold this tier at its best while optimising the next
     solution.chosen = sorted((s for s, v in values.items() if v), key=lambda s: (s.span.start, s.engineer))
     statuses = {st.status for st in solution.stages}
     solution.status = "OPTIMAL" if statuses == {"OPTIMAL"} and len(solution.stages) == len(tiers) else "FEASIBLE"
@@ -298,6 +315,88 @@ def _search(m: RotaModel, options: SolveOptions, wall: float, budget: float, con
             best = solver, status  # a later phase starts from the earlier rota, so it is never worse
     assert best is not None
     return best[0], best[1], work
+
+
+# Tiers whose terms are per engineer (holiday shifts, fair shares, patterns): on a large team each is first improved
+# one centre-and-level group at a time with every other shift fixed, a small model CP-SAT presolves and searches
+# quickly, before the full model (which alone reports a bound) gets the rest of the stage.
+GROUP_TIERS = ("holiday", "fairness")
+GROUP_SHARE = {"holiday": 1.0, "fairness": 0.7}  # of the stage's work; the rest goes to the full model's search
+MAX_SWEEPS = 4
+GROUP_MIN_SLOTS = 5_000
+
+
+def _by_group_reporter(tier: str, started: float, stage_start: float,
+                       on_progress: Callable[[Progress], None] | None) -> Callable[[float], None] | None:
+    if on_progress is None:
+        return None
+    return lambda value: on_progress(Progress(f"{tier} by group", time.monotonic() - started, 0, value, 0.0))
+
+
+def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: SolveOptions, budget: float,
+              wall: float, control: SolveControl,
+              report: Callable[[float], None] | None) -> tuple[dict[Slot, int], list[int], float]:
+    """Improve the model's objective one centre-and-level group at a time, every other group's shifts fixed: the
+    rota, its complete values and the work used. Each step starts from the rota in hand, so none is worse."""
+    started = time.monotonic()
+    groups: dict[tuple[str, str], list[Slot]] = defaultdict(list)
+    for slot in m.x:
+        engineer = m.plan.engineers[slot.engineer]
+        groups[engineer.centre, engineer.level].append(slot)
+    variables = m.model.proto.variables
+    for slot, var in m.x.items():
+        _fix(variables[var.index].domain, values[slot])
+    values, work = dict(values), 0.0
+    order = sorted(groups)
+    try:
+        improved, sweep = True, 0
+        while improved and sweep < MAX_SWEEPS:  # a sweep that improves no group ends the stage: it has stalled
+            improved, sweep = False, sweep + 1
+            for n, key in enumerate(order):
+                members = groups[key]
+                wall_left = wall - (time.monotonic() - started)
+                if control.stopped or wall_left <= 0.05 or work >= budget:
+                    return values, full, work
+                for slot in members:
+                    _fix(variables[m.x[slot].index].domain, None)
+                _hint(m, None, full)
+                before = _objective(m, full)
+                share = min(budget - work, budget * len(members) / len(m.x))
+                # On the wall clock a group gets its part of what is left of the sweep; by work, the budget ends it
+                # (the wall left is only the ceiling).
+                rest = sum(len(groups[k]) for k in order[n:])
+                solver = _solver(options, wall_left if options.deterministic else wall_left * len(members) / rest,
+                                 share)
+                control.attach(solver)
+                status = solver.solve(m.model)
+                control.attach(None)
+                work += solver.response_proto.deterministic_time
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    solver_value = solver.objective_value
+                    if solver_value < before:
+                        improved = True
+                        full = list(solver.response_proto.solution)
+                        for slot in members:
+                            values[slot] = full[m.x[slot].index]
+                        if report:
+                            report(solver_value)
+                for slot in members:
+                    _fix(variables[m.x[slot].index].domain, values[slot])
+    finally:
+        for var in m.x.values():
+            _fix(variables[var.index].domain, None)
+    return values, full, work
+
+
+def _objective(m: RotaModel, full: list[int]) -> float:
+    objective = m.model.proto.objective
+    return float(sum(c * full[v] for v, c in zip(objective.vars, objective.coeffs, strict=True)))
+
+
+def _fix(domain: Any, value: int | None) -> None:
+    """Fix a Boolean's domain to `value`, or free it (None)."""
+    domain.clear()
+    domain.extend((0, 1) if value is None else (value, value))
 
 
 def _solver(options: SolveOptions, wall: float, work: float, lns_only: bool = False) -> cp_model.CpSolver:
