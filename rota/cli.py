@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -167,6 +168,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     from rota.output import write_result
     from rota.solver import InfeasiblePins, Progress, SolveControl, SolveOptions, solve
 
+    began = time.monotonic()  # the time limit covers the whole command: reading the scenario and writing the files
     scenario = load_scenario(args.scenario)
     options = SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed, workers=args.workers,
                            deterministic=not args.fast)
@@ -186,7 +188,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     def run() -> None:
         try:
-            outcome["solution"] = solve(scenario, options, show, control)
+            outcome["solution"] = solve(scenario, options, show, control, started=began)
         except InfeasiblePins as error:
             outcome["error"] = error
         except Exception as error:  # a bug, not bad input: raised again in the main thread, with its traceback

@@ -155,16 +155,17 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
           on_progress: Callable[[Progress], None] | None = None, control: SolveControl | None = None,
-          baseline: constraints.Baseline | None = None) -> Solution:
+          baseline: constraints.Baseline | None = None, started: float | None = None) -> Solution:
     """Solve `scenario` within `options.time_limit` seconds, model building and the penalty report included;
     never raises for short cover.
 
     Every solve starts from the constructive first rota (`rota.first_rota`), so the result is never empty where cover
     is possible and never lexicographically worse than that rota. `baseline` is a rota to stay close to, as (engineer,
     local date ISO, shift) triples (e.g. the published one): the first rota keeps every shift of it that the rules
-    still allow, and after cover the solver minimises the shifts that differ from it.
+    still allow, and after cover the solver minimises the shifts that differ from it. `started` is the
+    `time.monotonic()` the limit counts from (default: now; the command line passes its own start).
     """
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     control = control or SolveControl()
     plan = Plan(scenario)
     kept = [s for s in plan.slots if (s.engineer, s.date.isoformat(), s.shift) in baseline] if baseline else []
