@@ -88,19 +88,51 @@ def relative_gap(objective: float, bound: float) -> float:
 
 
 class SolveControl:
-    """Lets another thread (Ctrl-C, a Stop button) end the search; the best rota so far is kept."""
+    """Lets another thread (Ctrl-C, a Stop button) end the search; the best rota so far is kept.
+
+    OR-Tools 9.15 aborts the whole process (`Check failed: solution->size() == postsolve_mapping.size()`) when
+    `stop_search` reaches an interleaved search with a complete hint while it takes in a solution: during the
+    solution's callback or just after (a UI re-solve met it on the hint's own solution). So the stop is passed on only
+    when no callback is running and none ended within `QUIET` seconds; until then it is retried.
+    """
+
+    QUIET = 0.1
 
     def __init__(self) -> None:
         self._stopped = threading.Event()
         self._solver: cp_model.CpSolver | None = None
+        self._lock = threading.Lock()
+        self._in_callback = False
+        self._quiet_since = 0.0
 
     def attach(self, solver: cp_model.CpSolver | None) -> None:
-        self._solver = solver
+        with self._lock:
+            self._solver, self._in_callback, self._quiet_since = solver, False, 0.0
+        if solver is not None and self.stopped:
+            self._stop_when_safe()  # a stop that came between two searches
 
     def stop(self) -> None:
         self._stopped.set()
-        if self._solver is not None:
-            self._solver.stop_search()
+        self._stop_when_safe()
+
+    def callback_started(self) -> None:
+        with self._lock:
+            self._in_callback = True
+
+    def callback_ended(self) -> None:
+        with self._lock:
+            self._in_callback, self._quiet_since = False, time.monotonic()
+
+    def _stop_when_safe(self) -> None:
+        with self._lock:
+            if self._solver is None:
+                return
+            if not self._in_callback and time.monotonic() - self._quiet_since >= self.QUIET:
+                self._solver.stop_search()
+                return
+        retry = threading.Timer(self.QUIET, self._stop_when_safe)
+        retry.daemon = True
+        retry.start()
 
     @property
     def stopped(self) -> bool:
@@ -144,13 +176,21 @@ class SolveOptions:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, stage: str, p0: cp_model.LinearExprT, start: float, on_progress: Callable[[Progress], None]):
+    """Every search has one, so a stop is never passed on while a solution is being taken in (see SolveControl)."""
+
+    def __init__(self, stage: str, p0: cp_model.LinearExprT, start: float, control: SolveControl,
+                 on_progress: Callable[[Progress], None] | None):
         super().__init__()
-        self.stage, self.p0, self.start, self.on_progress = stage, p0, start, on_progress
+        self.stage, self.p0, self.start, self.control, self.on_progress = stage, p0, start, control, on_progress
 
     def on_solution_callback(self) -> None:
-        self.on_progress(Progress(self.stage, time.monotonic() - self.start, int(self.value(self.p0)),
-                                  self.objective_value, self.best_objective_bound))
+        self.control.callback_started()
+        try:
+            if self.on_progress is not None:
+                self.on_progress(Progress(self.stage, time.monotonic() - self.start, int(self.value(self.p0)),
+                                          self.objective_value, self.best_objective_bound))
+        finally:
+            self.control.callback_ended()
 
 
 def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
@@ -228,11 +268,11 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
             assert full is not None
             values, full, group_work = _by_group(
                 m, values, full, options, budget * GROUP_SHARE[tier], wall * GROUP_SHARE[tier], control,
-                _by_group_reporter(tier, started, stage_start, on_progress))
+                _Reporter(f"{tier} by group", m.tier_expr("p0"), started, control, on_progress))
         solver, status, work = None, cp_model.UNKNOWN, 0.0
         if not by_group or GROUP_SHARE[tier] < 1:
             _hint(m, values, full)
-            reporter = _Reporter(tier, m.tier_expr("p0"), started, on_progress) if on_progress else None
+            reporter = _Reporter(tier, m.tier_expr("p0"), started, control, on_progress)
             wall_left = _left(deadline)
             solver, status, work = _search(m, options, wall_left if options.deterministic else wall - (
                 time.monotonic() - stage_start), budget - group_work, control, reporter,
@@ -288,7 +328,7 @@ LNS_SHARE = 0.5
 
 
 def _search(m: RotaModel, options: SolveOptions, wall: float, budget: float, control: SolveControl,
-            reporter: _Reporter | None, lns_first: bool) -> tuple[cp_model.CpSolver, int, float]:
+            reporter: _Reporter, lns_first: bool) -> tuple[cp_model.CpSolver, int, float]:
     """One stage's search within `wall` seconds and `budget` work: the solver holding its best rota, its status and
     the work it used. `lns_first` when the model holds a complete hint: LNS improves a rota, it does not find one.
     Not when re-planning against a published rota: LNS wanders among equally good rotas away from it (a 3-second
@@ -309,7 +349,7 @@ def _search(m: RotaModel, options: SolveOptions, wall: float, budget: float, con
             wall_left *= LNS_SHARE  # on the wall clock, the first phase gets its share of the stage's seconds
         solver = _solver(options, wall_left, budget - work if share is None else share, lns_only)
         control.attach(solver)
-        status = solver.solve(m.model, reporter) if reporter else solver.solve(m.model)
+        status = solver.solve(m.model, reporter)
         control.attach(None)
         work += solver.response_proto.deterministic_time
         if best is None or status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
@@ -327,16 +367,8 @@ MAX_SWEEPS = 4
 GROUP_MIN_SLOTS = 5_000
 
 
-def _by_group_reporter(tier: str, started: float, stage_start: float,
-                       on_progress: Callable[[Progress], None] | None) -> Callable[[float], None] | None:
-    if on_progress is None:
-        return None
-    return lambda value: on_progress(Progress(f"{tier} by group", time.monotonic() - started, 0, value, 0.0))
-
-
 def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: SolveOptions, budget: float,
-              wall: float, control: SolveControl,
-              report: Callable[[float], None] | None) -> tuple[dict[Slot, int], list[int], float]:
+              wall: float, control: SolveControl, reporter: _Reporter) -> tuple[dict[Slot, int], list[int], float]:
     """Improve the model's objective one centre-and-level group at a time, every other group's shifts fixed: the
     rota, its complete values and the work used. Each step starts from the rota in hand, so none is worse."""
     started = time.monotonic()
@@ -369,7 +401,7 @@ def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: S
                 solver = _solver(options, wall_left if options.deterministic else wall_left * len(members) / rest,
                                  share)
                 control.attach(solver)
-                status = solver.solve(m.model)
+                status = solver.solve(m.model, reporter)
                 control.attach(None)
                 work += solver.response_proto.deterministic_time
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -379,8 +411,6 @@ def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: S
                         full = list(solver.response_proto.solution)
                         for slot in members:
                             values[slot] = full[m.x[slot].index]
-                        if report:
-                            report(solver_value)
                 for slot in members:
                     _fix(variables[m.x[slot].index].domain, values[slot])
     finally:
