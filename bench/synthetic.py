@@ -1,8 +1,8 @@
 """Synthetic but realistic follow-the-sun scenarios, built in code from a seed (no files).
 
-Sizes: S = 3 centres × 12 engineers × 28 days, M = 6 × 30 × 56, L = 3 × 100 × 91; all start on Monday 2027-03-01,
-so every window crosses the North American (14 March) and European (28 March) spring DST switches, and the 6-centre
-one also Sydney's autumn switch (4 April) and a half-hour zone (Asia/Kolkata).
+Sizes: S = 3 centres × 12 engineers × 28 days, M = 6 × 30 × 56, L = 3 × 100 × 91, XL = 3 × 300 × 91; all start
+on Monday 2027-03-01, so every window crosses the North American (14 March) and European (28 March) spring DST
+switches, and the 6-centre one also Sydney's autumn switch (4 April) and a half-hour zone (Asia/Kolkata).
 
 Requirements scale with team size and stay coverable: each market's evening peak falls inside its own centre's late
 shift, P0 needs one senior at every instant, and `check_coverable` proves no instant is out of every senior's reach.
@@ -35,7 +35,7 @@ class Size:
     days: int
 
 
-SIZES = {"S": Size(3, 12, 28), "M": Size(6, 30, 56), "L": Size(3, 100, 91)}
+SIZES = {"S": Size(3, 12, 28), "M": Size(6, 30, 56), "L": Size(3, 100, 91), "XL": Size(3, 300, 91)}
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def _surge(days: int, total_engineers: int) -> Event:
 
 
 def make_scenario(size: str, seed: int = 0) -> Scenario:
-    """A synthetic scenario of `size` ("S", "M" or "L"); the same size and seed always give the same scenario."""
+    """A synthetic scenario of `size` ("S", "M", "L" or "XL"); the same size and seed always give the same scenario."""
     spec = SIZES[size]
     rng = random.Random(f"rota-bench-{size}-{seed}")
     sites = _sites(spec.centres)

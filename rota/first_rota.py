@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -99,7 +99,7 @@ def tier_of(plan: Plan, req: Requirement) -> str:
     return "event" if req.rule.split(":", 1)[0] in event_ids else "peak"
 
 
-def first_rota(plan: Plan, keep: Iterable[Slot] = ()) -> FirstRota:
+def first_rota(plan: Plan, keep: Collection[Slot] = ()) -> FirstRota:
     """The pins-only rota, then each shift of `keep` (a rota to stay close to) that the rules still allow, then cover
     added greedily by tier; deterministic, no clock involved."""
     holidays_cost = plan.scenario.rules.public_holidays == "avoid"
@@ -112,12 +112,14 @@ def first_rota(plan: Plan, keep: Iterable[Slot] = ()) -> FirstRota:
     staffed: dict[str, list[int]] = defaultdict(lambda: [0] * len(segments))
     chosen: list[Slot] = []
 
+    def whos(slot: Slot) -> list[str]:
+        out = ["engineers"] + (["seniors"] if plan.is_senior(slot.engineer) else [])
+        return out + [lang for lang in plan.engineers[slot.engineer].languages if lang in languages]
+
     def add(slot: Slot) -> None:
         rosters[slot.engineer].add(slot)
         chosen.append(slot)
-        whos = ["engineers"] + (["seniors"] if plan.is_senior(slot.engineer) else [])
-        whos += [lang for lang in plan.engineers[slot.engineer].languages if lang in languages]
-        for who in whos:
+        for who in whos(slot):
             counts = staffed[who]
             for i in slot_segments[slot]:
                 counts[i] += 1
@@ -156,6 +158,28 @@ def first_rota(plan: Plan, keep: Iterable[Slot] = ()) -> FirstRota:
                         break
                     if rosters[slot.engineer].allows(slot):
                         add(slot)
+    # Prune: a shift every requirement it counts for can spare is a needless handoff (a segment greedy added it for
+    # may since be covered by later, longer-reaching shifts). Removing shifts breaks no hard rule.
+    required: dict[str, list[int]] = defaultdict(lambda: [0] * len(segments))
+    for req in plan.requirements:
+        need = required[req.who]
+        for i in plan.segment_range(req.span.start, req.span.end):
+            need[i] = max(need[i], req.required)
+    fixed = pinned | {(s.engineer, s.date) for s in keep}
+    pruned: set[Slot] = set()
+    for slot in sorted(chosen, key=lambda s: (not (holidays_cost and s.holiday),
+                                              -rosters[s.engineer].minutes / availability[s.engineer],
+                                              s.span.start, s.engineer)):
+        if (slot.engineer, slot.date) in fixed:
+            continue
+        groups = whos(slot)
+        if all(staffed[who][i] > required[who][i] for who in groups for i in slot_segments[slot]):
+            for who in groups:
+                for i in slot_segments[slot]:
+                    staffed[who][i] -= 1
+            rosters[slot.engineer].remove(slot)
+            pruned.add(slot)
+    chosen = [s for s in chosen if s not in pruned]
     short: dict[str, int] = dict.fromkeys(TIER_ORDER, 0)
     for req in plan.requirements:
         need = staffed[req.who]
