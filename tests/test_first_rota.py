@@ -10,7 +10,9 @@ import pytest
 
 from bench.synthetic import make_scenario, write_folder
 from rota.checker import check_rota
+from rota.constraints import HANDOFF_WEIGHT
 from rota.domain import Pin, Rules
+from rota.fairness import fewest_shifts
 from rota.first_rota import first_rota
 from rota.output import write_result
 from rota.report import find_gaps
@@ -112,3 +114,16 @@ def test_a_short_team_keeps_every_minute_the_first_rota_covers():
     assert first.short_minutes["p0"] > 0  # two seniors at 48 h cannot hold 14 days of 24 h
     assert tiers(plan, solution.chosen)[0] <= first.short_minutes["p0"]
     assert ("ana", "night", DAY_1) in {(s.engineer, s.shift, s.date) for s in solution.chosen}
+
+
+def test_the_fairness_floor_is_a_true_lower_bound_and_tight_on_a_plain_day():
+    two_halves = [shift("day", "00:00", "12:00"), shift("night", "12:00", "24:00")]
+    plain = Plan(scenario([engineer("ana"), engineer("bo")], two_halves))
+    assert fewest_shifts(plain) == 2  # 24 h of one senior in 12-hour shifts
+    assert fewest_shifts(plain, short_minutes=12 * 60) == 1
+    demo = load_scenario(DEMO)
+    solution = solve(demo, SolveOptions(work_limit=0.5, seed=1))
+    floor = fewest_shifts(solution.plan)
+    assert 0 < floor <= len(solution.chosen)
+    fair = solution.stages[-1]
+    assert fair.tier == "fairness" and HANDOFF_WEIGHT * floor <= fair.bound <= fair.objective
