@@ -7,6 +7,7 @@ tight, and a higher tier can never be traded for a lower one.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import defaultdict
@@ -305,6 +306,22 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
     solution.penalties = _penalty_report(m, values, full, _left(deadline))
     solution.reproducible = solution.reproducible and options.deterministic
     return _finish(solution, started, control)
+
+
+def process_start() -> float:
+    """The `time.monotonic()` at which this process started (Linux; elsewhere: now), so that a command's time limit
+    covers Python's start and its imports too. A process older than `FRESH` seconds is not a command just started
+    (a test or a server calling the command in-process): then it is now."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])  # field 22: start time, in ticks since boot
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        age = 0.0
+    return time.monotonic() - (age if 0.0 < age <= FRESH else 0.0)
+
+
+FRESH = 10.0
 
 
 OUTPUT_SHARE = 0.5  # writing the result files, relative to laying out the plan and the first rota
