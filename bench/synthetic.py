@@ -1,8 +1,8 @@
 """Synthetic but realistic follow-the-sun scenarios, built in code from a seed (no files).
 
-Sizes: S = 3 centres × 12 engineers × 28 days, M = 6 × 30 × 56, L = 3 × 100 × 91; all start on Monday 2027-03-01,
-so every window crosses the North American (14 March) and European (28 March) spring DST switches, and the 6-centre
-one also Sydney's autumn switch (4 April) and a half-hour zone (Asia/Kolkata).
+Sizes: S = 3 centres × 12 engineers × 28 days, M = 6 × 30 × 56, L = 3 × 100 × 91, XL = 3 × 300 × 91; all start
+on Monday 2027-03-01, so every window crosses the North American (14 March) and European (28 March) spring DST
+switches, and the 6-centre one also Sydney's autumn switch (4 April) and a half-hour zone (Asia/Kolkata).
 
 Requirements scale with team size and stay coverable: each market's evening peak falls inside its own centre's late
 shift, P0 needs one senior at every instant, and `check_coverable` proves no instant is out of every senior's reach.
@@ -12,14 +12,18 @@ shift, P0 needs one senior at every instant, and `check_coverable` proves no ins
 
 from __future__ import annotations
 
+import csv
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import holidays
 
 from rota.domain import WEEKDAYS, Centre, Engineer, Event, Leave, Peak, Rules, Scenario, ShiftTemplate, WallTime
 from rota.slots import Plan, unreachable_by_seniors
+from rota.variant import _toml
 
 START = date(2027, 3, 1)  # a Monday
 
@@ -31,7 +35,7 @@ class Size:
     days: int
 
 
-SIZES = {"S": Size(3, 12, 28), "M": Size(6, 30, 56), "L": Size(3, 100, 91)}
+SIZES = {"S": Size(3, 12, 28), "M": Size(6, 30, 56), "L": Size(3, 100, 91), "XL": Size(3, 300, 91)}
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ def _surge(days: int, total_engineers: int) -> Event:
 
 
 def make_scenario(size: str, seed: int = 0) -> Scenario:
-    """A synthetic scenario of `size` ("S", "M" or "L"); the same size and seed always give the same scenario."""
+    """A synthetic scenario of `size` ("S", "M", "L" or "XL"); the same size and seed always give the same scenario."""
     spec = SIZES[size]
     rng = random.Random(f"rota-bench-{size}-{seed}")
     sites = _sites(spec.centres)
@@ -159,6 +163,44 @@ def make_scenario(size: str, seed: int = 0) -> Scenario:
         leave=tuple(_leave(rng, engineers, spec.days)),
         source=f"bench.synthetic:{size}:{seed}",
     )
+
+
+def write_folder(scenario: Scenario, folder: Path) -> Path:
+    """The scenario as a folder `rota solve` and the independent checker read (scenario.toml, engineers.csv,
+    leave.csv, pins.csv)."""
+    def wall(t: WallTime) -> str:
+        return str(t)
+
+    raw: dict[str, Any] = {
+        "name": scenario.name, "start": scenario.start, "days": scenario.days,
+        "rules": {**asdict(scenario.rules), "senior_levels": list(scenario.rules.senior_levels)},
+        "centres": [{k: v for k, v in asdict(c).items() if v != ""} for c in scenario.centres],
+        "shifts": [{"id": t.id, "start": wall(t.start), "end": wall(t.end), "centres": list(t.centres)}
+                   for t in scenario.shifts],
+        "peaks": [{"id": p.id, "name": p.name, "timezone": p.timezone, "days": list(p.days), "start": wall(p.start),
+                   "end": wall(p.end), "min_engineers": p.min_engineers, "min_seniors": p.min_seniors,
+                   "languages": list(p.languages)} for p in scenario.peaks],
+        "events": [{"id": e.id, "name": e.name, "timezone": e.timezone, "start": e.start, "end": e.end,
+                    "min_engineers": e.min_engineers, "min_seniors": e.min_seniors, "languages": list(e.languages)}
+                   for e in scenario.events],
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "scenario.toml").write_text(_toml(raw), encoding="utf-8")
+    _csv(folder / "engineers.csv", ("id", "name", "centre", "level", "languages", "max_hours_per_week", "email"),
+         [(e.id, e.name, e.centre, e.level, ";".join(e.languages),
+           "" if e.max_hours_per_week is None else f"{e.max_hours_per_week:g}", e.email) for e in scenario.engineers])
+    _csv(folder / "leave.csv", ("engineer", "start", "end", "reason"),
+         [(lv.engineer, lv.start.isoformat(), lv.end.isoformat(), lv.reason) for lv in scenario.leave])
+    _csv(folder / "pins.csv", ("engineer", "date", "shift"),
+         [(p.engineer, p.date.isoformat(), p.shift) for p in scenario.pins])
+    return folder
+
+
+def _csv(path: Path, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def check_coverable(scenario: Scenario) -> None:

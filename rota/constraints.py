@@ -7,7 +7,9 @@ and `Plan.excluded` says why (the gap report quotes it).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 
 from ortools.sat.python import cp_model
 
@@ -183,17 +185,26 @@ def changes_from_baseline(m: RotaModel, baseline: Baseline) -> None:
             m.fixed_changes += 1
 
 
-def build(m: RotaModel, baseline: Baseline | None = None) -> RotaModel:
-    """Compose every rule into the model (fair shares come later: `load_away_from_fair_share`)."""
-    for rule in HARD_RULES:
-        rule(m)
-    for kind in ("p0", "event", "peak", "language"):
-        cover_is_short(m, kind)
-    holiday_work_when_avoidable(m)
+class Stopped(Exception):
+    """Building the model was stopped (its time ran out first)."""
+
+
+def build(m: RotaModel, baseline: Baseline | None = None,
+          should_stop: Callable[[], bool] | None = None) -> RotaModel:
+    """Compose every rule into the model (fair shares come later: `load_away_from_fair_share`).
+
+    `should_stop` is asked between rules: on a large team building takes seconds, and a time limit covers it too.
+    """
+    steps: list[Callable[[], None]] = [partial(rule, m) for rule in HARD_RULES]
+    steps += [partial(cover_is_short, m, kind) for kind in ("p0", "event", "peak", "language")]
+    steps.append(partial(holiday_work_when_avoidable, m))
     if baseline is not None:
-        changes_from_baseline(m, baseline)
-    many_handoffs(m)
-    unstable_patterns(m)
+        steps.append(partial(changes_from_baseline, m, baseline))
+    steps += [partial(many_handoffs, m), partial(unstable_patterns, m)]
+    for step in steps:
+        if should_stop is not None and should_stop():
+            raise Stopped
+        step()
     return m
 
 

@@ -75,3 +75,21 @@ def loads(slots: Iterable[Slot]) -> dict[str, int]:
         for n in WEIGHTS:
             out[n] += metric(s, n)
     return out
+
+
+def fewest_shifts(plan: Plan, short_minutes: int = 0) -> int:
+    """A lower bound on the shifts any rota needs to leave at most `short_minutes` person-minutes of cover short.
+
+    At every instant the team on shift must be at least as large as the largest requirement then (a senior or a
+    speaker is an engineer too), and no shift is on for longer than the longest one: so the person-minutes required,
+    less those allowed short, divided by that length. It ignores every hard rule, so it is a true relaxation.
+    """
+    if not plan.slots:
+        return 0
+    need = [0] * len(plan.segments)
+    for req in plan.requirements:
+        for i in plan.segment_range(req.span.start, req.span.end):
+            need[i] = max(need[i], req.required)
+    minutes = sum(n * seg.minutes for n, seg in zip(need, plan.segments, strict=True))
+    longest = max(min(s.span.end, plan.window.end) - max(s.span.start, plan.window.start) for s in plan.slots)
+    return max(0, -(-(minutes - short_minutes) // int(longest.total_seconds() // 60)))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 from ortools.sat.python import cp_model
@@ -62,19 +61,10 @@ class RotaModel:
         """The Booleans of `engineer`'s slots on local `day` (at most one can be true)."""
         return [self.x[s] for s in self.by_engineer_day.get((engineer, day), [])]
 
-    @cached_property
+    @property
     def cover_index(self) -> list[list[Slot]]:
         """For each segment of the plan, the slots on shift during all of it."""
-        bounds = self.plan.boundaries
-        out: list[list[Slot]] = [[] for _ in self.plan.segments]
-        window = self.plan.window
-        for slot in self.x:
-            first = bisect_left(bounds, max(slot.span.start, window.start))
-            last = bisect_left(bounds, min(slot.span.end, window.end))
-            for i in range(first, last):
-                out[i].append(slot)
-        return out
+        return self.plan.cover_index
 
-    def segment_range(self, start, end) -> range:
-        bounds = self.plan.boundaries
-        return range(bisect_left(bounds, start), bisect_left(bounds, end))
+    def segment_range(self, start: datetime, end: datetime) -> range:
+        return self.plan.segment_range(start, end)

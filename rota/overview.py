@@ -31,8 +31,8 @@ def outcome(solution: Solution) -> Outcome:
     missing = [t for t in solution.planned if t not in reached]
     unproven = [s for s in solution.stages if s.status != "OPTIMAL"]
     if not solution.stages:
-        return Outcome("error", "No rota found in the time given.",
-                       "Give the solve more time (Time limit), or remove pins that leave no room.")
+        return Outcome("warning", "Only the quick first rota: the time given left none for the solver's stages.",
+                       "Every hard rule and pin holds, but nothing is optimised: give it more time and re-solve.")
     if missing:
         stage = TIER_WORDS[missing[0]]
         who = "You stopped it" if solution.stopped else "It ran out of time"

@@ -137,12 +137,3 @@ def check_pins(scenario: Scenario) -> None:
     found = conflicts(scenario)
     if found:
         raise InfeasiblePins([str(c) for c in found])
-
-
-def pins_only(plan: Plan) -> list[Slot]:
-    """The rota of the pinned shifts alone: it keeps every hard rule when the pins can all hold (else it raises)."""
-    chosen = pinned_slots(plan)
-    if rule_breaks(plan, chosen):
-        check_pins(plan.scenario)
-        raise InfeasiblePins([f"{b.engineer} {b.date}: {b.rule}: {b.detail}" for b in rule_breaks(plan, chosen)])
-    return chosen

@@ -8,32 +8,53 @@ and a move is made only when it lowers that cost and no hard rule blocks the col
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Callable
+
 from rota import fairness
-from rota.report import blocker
-from rota.slots import Plan, Slot
-
-FREE = "free for"  # report.blocker's word for "no rule blocks this shift"
+from rota.first_rota import Roster
+from rota.slots import Plan, Requirement, Slot
 
 
-def _needed_languages(plan: Plan, slot: Slot) -> set[str]:
-    return {r.who for r in plan.requirements if r.kind == "language" and r.span.overlaps(slot.span)}
+class _Languages:
+    """The languages some requirement needs during a slot, found by bisection over the language rules' starts."""
+
+    def __init__(self, plan: Plan):
+        self.rules: list[Requirement] = sorted((r for r in plan.requirements if r.kind == "language"),
+                                               key=lambda r: r.span.start)
+        self.starts = [r.span.start for r in self.rules]
+        self.longest = max((r.span.end - r.span.start for r in self.rules), default=None)
+
+    def during(self, slot: Slot) -> set[str]:
+        if self.longest is None:
+            return set()
+        first = bisect_left(self.starts, slot.span.start - self.longest)
+        last = bisect_left(self.starts, slot.span.end)
+        return {r.who for r in self.rules[first:last] if r.span.overlaps(slot.span)}
 
 
-def rebalance(plan: Plan, chosen: list[Slot], rounds: int = 8) -> list[Slot]:
+def rebalance(plan: Plan, chosen: list[Slot], rounds: int = 8,
+              should_stop: Callable[[], bool] | None = None) -> list[Slot]:
     """A rota with the same cover and a lower fair-share cost (or the same rota when no move helps).
 
-    Deterministic: a fixed number of passes over the groups, no clock involved.
+    Deterministic: a fixed number of passes over the groups, no clock involved (unless `should_stop`, asked between
+    passes, ends it early).
     """
     by_key = {(s.engineer, s.shift, s.date): s for s in plan.slots}
     pinned = set(plan.pins)
+    languages = _Languages(plan)
     worked: dict[str, list[Slot]] = {e: [] for e in plan.engineers}
+    rosters = {e: Roster(plan, e) for e in plan.engineers}
     for s in chosen:
         worked[s.engineer].append(s)
+        rosters[s.engineer].add(s)
     for members in fairness.groups(plan):
         band = fairness.bands(plan, members, chosen)
         bands = {e: {n: band[e, n] for n in fairness.WEIGHTS} for e in members}
         load = {e: fairness.loads(worked[e]) for e in members}
         for _ in range(rounds):
+            if should_stop is not None and should_stop():
+                break
             improved = False
             # the most over-loaded give first; only those below a band can gain by taking
             for giver in sorted(members, key=lambda e: -(load[e]["hours"] - bands[e]["hours"][1])):
@@ -41,12 +62,15 @@ def rebalance(plan: Plan, chosen: list[Slot], rounds: int = 8) -> list[Slot]:
                 for slot in list(worked[giver]):
                     if (giver, slot.date) in pinned or not hungry:
                         continue
-                    taker = _best_taker(plan, slot, giver, hungry, worked, load, bands, by_key)
+                    needed = languages.during(slot) & set(plan.engineers[giver].languages)
+                    taker = _best_taker(plan, slot, giver, hungry, needed, rosters, load, bands, by_key)
                     if taker is None:
                         continue
                     moved = by_key[taker, slot.shift, slot.date]
                     worked[giver].remove(slot)
                     worked[taker].append(moved)
+                    rosters[giver].remove(slot)
+                    rosters[taker].add(moved)
                     load[giver], load[taker] = fairness.loads(worked[giver]), fairness.loads(worked[taker])
                     improved = True
             if not improved:
@@ -54,32 +78,35 @@ def rebalance(plan: Plan, chosen: list[Slot], rounds: int = 8) -> list[Slot]:
     return sorted((s for slots in worked.values() for s in slots), key=lambda s: (s.span.start, s.engineer))
 
 
-def _best_taker(plan: Plan, slot: Slot, giver: str, takers: list[str], worked: dict[str, list[Slot]],
-                load: dict[str, dict[str, int]], bands: dict[str, dict[str, tuple[int, int]]],
-                by_key: dict[tuple, Slot]) -> str | None:
-    """The colleague whose taking `slot` lowers the group's fair-share cost most, if any does."""
-    languages = _needed_languages(plan, slot) & set(plan.engineers[giver].languages)
-    before_giver = fairness.cost(load[giver], bands[giver])
-    after_giver = fairness.cost(_minus(load[giver], slot), bands[giver])
+def _best_taker(plan: Plan, slot: Slot, giver: str, takers: list[str], languages: set[str],
+                rosters: dict[str, Roster], load: dict[str, dict[str, int]],
+                bands: dict[str, dict[str, tuple[int, int]]], by_key: dict[tuple, Slot]) -> str | None:
+    """The colleague whose taking `slot` lowers the group's fair-share cost most, if any does (and who speaks the
+    `languages` the shift is needed for)."""
+    metrics = [(n, fairness.metric(slot, n)) for n in fairness.WEIGHTS]
+    metrics = [(n, v) for n, v in metrics if v]
+    giver_gain = -_change(load[giver], bands[giver], metrics, -1)
     best, best_gain = None, 0
     for taker in takers:
         if (taker, slot.shift, slot.date) not in by_key:
             continue
         if not languages <= set(plan.engineers[taker].languages):
             continue
-        gain = (before_giver - after_giver) + fairness.cost(load[taker], bands[taker]) - fairness.cost(
-            _plus(load[taker], slot), bands[taker])
+        gain = giver_gain - _change(load[taker], bands[taker], metrics, 1)
         if gain <= best_gain:
             continue
-        if not blocker(plan, worked[taker], by_key[taker, slot.shift, slot.date]).startswith(FREE):
+        if not rosters[taker].allows(by_key[taker, slot.shift, slot.date]):
             continue
         best, best_gain = taker, gain
     return best
 
 
-def _plus(load: dict[str, int], slot: Slot) -> dict[str, int]:
-    return {n: v + fairness.metric(slot, n) for n, v in load.items()}
-
-
-def _minus(load: dict[str, int], slot: Slot) -> dict[str, int]:
-    return {n: v - fairness.metric(slot, n) for n, v in load.items()}
+def _change(load: dict[str, int], band: dict[str, tuple[int, int]], metrics: list[tuple[str, int]], sign: int) -> int:
+    """How much one engineer's fair-share cost moves when a shift with these metrics is added (sign 1) or taken."""
+    out = 0
+    for n, v in metrics:
+        low, high = band[n]
+        before, after = load[n], load[n] + sign * v
+        out += fairness.WEIGHTS[n] * ((max(0, after - high) + max(0, low - after))
+                                      - (max(0, before - high) + max(0, low - before)))
+    return out

@@ -197,6 +197,26 @@ class Plan:
         b = self.boundaries
         return [Interval(a, z) for a, z in itertools.pairwise(b)]
 
+    def segment_range(self, start: datetime, end: datetime) -> range:
+        bounds = self.boundaries
+        return range(bisect_left(bounds, start), bisect_left(bounds, end))
+
+    @cached_property
+    def slot_segments(self) -> dict[Slot, range]:
+        """For each slot, the segments it is on shift for (its span clipped to the window)."""
+        w = self.window
+        return {slot: self.segment_range(max(slot.span.start, w.start), min(slot.span.end, w.end))
+                for slot in self.slots}
+
+    @cached_property
+    def cover_index(self) -> list[list[Slot]]:
+        """For each segment, the slots on shift during all of it."""
+        out: list[list[Slot]] = [[] for _ in self.segments]
+        for slot, indices in self.slot_segments.items():
+            for i in indices:
+                out[i].append(slot)
+        return out
+
 
 def _counts(kind: str, ident: str, span: Interval, engineers: int, seniors: int) -> list[Requirement]:
     out = []

@@ -7,17 +7,21 @@ tight, and a higher tier can never be traded for a lower one.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
-from rota import constraints
+from rota import constraints, fairness
 from rota.domain import Scenario
+from rota.first_rota import first_rota
 from rota.model import RotaModel
-from rota.pins import InfeasiblePins, conflicts, pins_only
+from rota.pins import InfeasiblePins, conflicts
 from rota.rebalance import rebalance
 from rota.slots import Plan, Slot
 
@@ -86,19 +90,51 @@ def relative_gap(objective: float, bound: float) -> float:
 
 
 class SolveControl:
-    """Lets another thread (Ctrl-C, a Stop button) end the search; the best rota so far is kept."""
+    """Lets another thread (Ctrl-C, a Stop button) end the search; the best rota so far is kept.
+
+    OR-Tools 9.15 aborts the whole process (`Check failed: solution->size() == postsolve_mapping.size()`) when
+    `stop_search` reaches an interleaved search with a complete hint while it takes in a solution: during the
+    solution's callback or just after (a UI re-solve met it on the hint's own solution). So the stop is passed on only
+    when no callback is running and none ended within `QUIET` seconds; until then it is retried.
+    """
+
+    QUIET = 0.1
 
     def __init__(self) -> None:
         self._stopped = threading.Event()
         self._solver: cp_model.CpSolver | None = None
+        self._lock = threading.Lock()
+        self._in_callback = False
+        self._quiet_since = 0.0
 
     def attach(self, solver: cp_model.CpSolver | None) -> None:
-        self._solver = solver
+        with self._lock:
+            self._solver, self._in_callback, self._quiet_since = solver, False, 0.0
+        if solver is not None and self.stopped:
+            self._stop_when_safe()  # a stop that came between two searches
 
     def stop(self) -> None:
         self._stopped.set()
-        if self._solver is not None:
-            self._solver.stop_search()
+        self._stop_when_safe()
+
+    def callback_started(self) -> None:
+        with self._lock:
+            self._in_callback = True
+
+    def callback_ended(self) -> None:
+        with self._lock:
+            self._in_callback, self._quiet_since = False, time.monotonic()
+
+    def _stop_when_safe(self) -> None:
+        with self._lock:
+            if self._solver is None:
+                return
+            if not self._in_callback and time.monotonic() - self._quiet_since >= self.QUIET:
+                self._solver.stop_search()
+                return
+        retry = threading.Timer(self.QUIET, self._stop_when_safe)
+        retry.daemon = True
+        retry.start()
 
     @property
     def stopped(self) -> bool:
@@ -117,6 +153,15 @@ def work_rate(variables: int) -> float:
     return WORK_PER_SECOND * min(1.0, 30_000 / max(1, variables))
 
 
+BUILD_SECONDS_PER_VARIABLE = 1e-4  # model building on the reference machine (L: 90k variables, about 9 s)
+
+
+def work_budget(time_limit: float, variables: int) -> float:
+    """The default work budget: the limit less the model's building time, at the model's work rate (a function of the
+    model alone, so a solve stays reproducible)."""
+    return max(0.0, time_limit - variables * BUILD_SECONDS_PER_VARIABLE) * work_rate(variables)
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """`deterministic` (default): interleaved workers and a work budget, so the same seed and worker count give the
@@ -133,102 +178,172 @@ class SolveOptions:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, stage: str, p0: cp_model.LinearExprT, start: float, on_progress: Callable[[Progress], None]):
+    """Every search has one, so a stop is never passed on while a solution is being taken in (see SolveControl)."""
+
+    def __init__(self, stage: str, p0: cp_model.LinearExprT, start: float, control: SolveControl,
+                 on_progress: Callable[[Progress], None] | None):
         super().__init__()
-        self.stage, self.p0, self.start, self.on_progress = stage, p0, start, on_progress
+        self.stage, self.p0, self.start, self.control, self.on_progress = stage, p0, start, control, on_progress
 
     def on_solution_callback(self) -> None:
-        self.on_progress(Progress(self.stage, time.monotonic() - self.start, int(self.value(self.p0)),
-                                  self.objective_value, self.best_objective_bound))
+        self.control.callback_started()
+        try:
+            if self.on_progress is not None:
+                self.on_progress(Progress(self.stage, time.monotonic() - self.start, int(self.value(self.p0)),
+                                          self.objective_value, self.best_objective_bound))
+        finally:
+            self.control.callback_ended()
 
 
 def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
           on_progress: Callable[[Progress], None] | None = None, control: SolveControl | None = None,
-          baseline: constraints.Baseline | None = None, *, hint: constraints.Baseline | None = None) -> Solution:
-    """Solve `scenario` within `options.time_limit` seconds; never raises for short cover.
+          baseline: constraints.Baseline | None = None, *, hint: constraints.Baseline | None = None,
+          started: float | None = None) -> Solution:
+    """Solve `scenario` within `options.time_limit` seconds, model building and the penalty report included;
+    never raises for short cover.
 
-    `baseline` is a rota to stay close to, as (engineer, local date ISO, shift) triples (e.g. the published one):
-    it warm-starts the search, and after cover the solver minimises the shifts that differ from it.
-    `hint` (same triples; ignored with a baseline) only warm-starts: a re-solve starts from the last rota, and every
-    tier, fairness included, may move it.
+    Every solve starts from the constructive first rota (`rota.first_rota`), so the result is never empty where cover
+    is possible and never lexicographically worse than that rota. `baseline` is a rota to stay close to, as (engineer,
+    local date ISO, shift) triples (e.g. the published one): the first rota keeps every shift of it that the rules
+    still allow, and after cover the solver minimises the shifts that differ from it. `hint` (same triples; ignored
+    with a baseline) only warm-starts: a re-solve starts from the last rota, and every tier, fairness included, may
+    move it. `started` is the `time.monotonic()` the limit counts from (default: now; the command line passes its own
+    start).
     """
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     control = control or SolveControl()
     plan = Plan(scenario)
-    m = constraints.build(RotaModel(plan), baseline)
-    p0 = m.tier_expr("p0")
-    values: dict[Slot, int] | None = None
-    full: list[int] | None = None  # every variable's value in the last stage's rota: a complete hint
     start_from = baseline or hint
-    if start_from:
-        values = {s: int((s.engineer, s.date.isoformat(), s.shift) in start_from) for s in m.x}
-        # Where the kept rota still obeys every hard rule, a complete hint makes it the first rota of every stage;
-        # a hint of the shifts alone was soon lost (an unchanged demo re-planned in 3 s changed 63 of 330 shifts).
-        full = _complete(m, values)
-    stages: list[StageResult] = []
+    kept = [s for s in plan.slots if (s.engineer, s.date.isoformat(), s.shift) in start_from] if start_from else []
+    first = first_rota(plan, kept)
+    ready = time.monotonic() - started
+    if on_progress:
+        on_progress(Progress("first", ready, first.short_minutes["p0"], float(sum(first.short_minutes.values())),
+                             0.0))
+    # The result files are written after the solve; they cost about half of what laying out the plan did.
+    deadline = started + options.time_limit - OUTPUT_SHARE * ready
+    values = dict.fromkeys(plan.slots, 0) | dict.fromkeys(first.chosen, 1)
+    solution = Solution(plan, first.chosen, "FEASIBLE", 0.0, reproducible=options.deterministic)
+    try:
+        m = constraints.build(RotaModel(plan), baseline, should_stop=lambda: _past(deadline) or control.stopped)
+    except constraints.Stopped:
+        solution.reproducible = False
+        return _finish(solution, started, control)
     tiers = m.tiers_used()
     if options.last_tier in tiers:
         tiers = tiers[: tiers.index(options.last_tier) + 1]
+    solution.planned = tiers
+    full = _complete(m, values, _left(deadline))  # every variable's value in the rota in hand: a complete hint
     work_left = (options.work_limit if options.work_limit is not None
-                 else options.time_limit * work_rate(len(m.model.proto.variables)))
-    reproducible = True
+                 else work_budget(options.time_limit, len(m.model.proto.variables)))
     for i, tier in enumerate(tiers):
-        if tier == "fairness" and values is not None:
-            if baseline is None:  # with a baseline, moving shifts around would cost changes
-                fairer = set(rebalance(plan, [s for s, v in values.items() if v]))
-                if fairer != {s for s, v in values.items() if v}:
-                    values = {s: int(s in fairer) for s in values}
-                    full = _complete(m, values)
-            constraints.load_away_from_fair_share(m, values)  # shares need the settled cover of earlier stages
-        wall_left = options.time_limit - (time.monotonic() - started)
+        if tier == "fairness":
+            # Shares need the settled cover of earlier stages; the rebalanced rota keeps that cover (with a baseline
+            # moving shifts around would cost changes).
+            fairer = values if baseline else dict.fromkeys(values, 0) | dict.fromkeys(
+                rebalance(plan, [s for s, v in values.items() if v], should_stop=lambda: _past(deadline)), 1)
+            constraints.load_away_from_fair_share(m, values)
+            completed = _complete(m, fairer, _left(deadline))  # the fair-share penalties are new variables
+            if completed is None and fairer is not values:
+                completed = _complete(m, values, _left(deadline))
+            else:
+                values = fairer
+            full = completed
+        expr = m.tier_expr(tier)
+        if full is not None:
+            held = _value(m, tier, full)
+            m.model.add(expr <= held)  # never worse than the rota in hand, whatever the search finds
+            if held == 0 and i < len(tiers) - 1:
+                # The rota in hand already pays nothing in this tier: a search could only wander to another rota as
+                # good (which cost a re-plan most of its kept shifts). Hold the tier at 0 and go on.
+                solution.stages.append(StageResult(tier, "OPTIMAL", 0.0, 0.0, 0.0))
+                continue
+        wall_left = _left(deadline)
         if wall_left <= 0.05 or control.stopped:
-            reproducible = False
+            solution.reproducible = False
             break
         share = STAGE_SHARE[tier] / sum(STAGE_SHARE[t] for t in tiers[i:])
         # Budgets come from work used, never from wall time measured so far: that keeps stages reproducible.
         budget = work_left if i == len(tiers) - 1 else round(work_left * share, 3)
         wall = wall_left if i == len(tiers) - 1 else max(0.05, wall_left * share)
-        expr = m.tier_expr(tier)
-        if full is not None and i < len(tiers) - 1 and _value(m, tier, full) == 0:
-            # The rota in hand already pays nothing in this tier: a search could only wander to another rota as good
-            # (which cost a re-plan most of its kept shifts). Hold the tier at 0 and go on.
-            stages.append(StageResult(tier, "OPTIMAL", 0.0, 0.0, 0.0))
-            m.model.add(expr <= 0)
-            continue
         m.model.minimize(expr)
-        _hint(m, values, full)
         stage_start = time.monotonic()
-        reporter = _Reporter(tier, p0, started, on_progress) if on_progress else None
-        solver, status, work = _search(m, options, wall_left if options.deterministic else wall, budget, control,
-                                       reporter, lns_first=full is not None and not baseline)
+        group_work = 0.0
+        by_group = full is not None and tier in GROUP_TIERS and not baseline and len(m.x) >= GROUP_MIN_SLOTS
+        if by_group:
+            assert full is not None
+            values, full, group_work = _by_group(
+                m, values, full, options, budget * GROUP_SHARE[tier], wall * GROUP_SHARE[tier], control,
+                _Reporter(f"{tier} by group", m.tier_expr("p0"), started, control, on_progress))
+        solver, status, work = None, cp_model.UNKNOWN, 0.0
+        if not by_group or GROUP_SHARE[tier] < 1:
+            _hint(m, values, full)
+            reporter = _Reporter(tier, m.tier_expr("p0"), started, control, on_progress)
+            wall_left = _left(deadline)
+            solver, status, work = _search(m, options, wall_left if options.deterministic else wall - (
+                time.monotonic() - stage_start), budget - group_work, control, reporter,
+                lns_first=full is not None and not baseline)
+        work += group_work
         work_left = max(0.0, work_left - work)
         if options.deterministic and status != cp_model.OPTIMAL and work < 0.99 * budget:
-            reproducible = False  # the wall clock or a stop ended this stage, not the work budget
+            solution.reproducible = False  # the wall clock or a stop ended this stage, not the work budget
         if status == cp_model.INFEASIBLE:
             raise InfeasiblePins(_pin_conflicts(plan))
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            # No rota in this stage's work: keep the previous one, and hold this tier at that rota's value, so a
-            # later tier can never buy its gains with this one's cover.
-            if full is not None and i < len(tiers) - 1:
-                m.model.add(expr <= _value(m, tier, full))
+        if solver is not None and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            values = {slot: int(solver.boolean_value(var)) for slot, var in m.x.items()}
+            full = list(solver.response_proto.solution)
+            objective, bound = solver.objective_value, solver.best_objective_bound
+        elif full is not None:  # no better rota in this stage's work: the one in hand stays
+            objective, bound, status = float(_value(m, tier, full)), 0.0, cp_model.FEASIBLE
+        else:
             continue
-        values = {slot: int(solver.boolean_value(var)) for slot, var in m.x.items()}
-        full = list(solver.response_proto.solution)
-        best = round(solver.objective_value)
-        stages.append(StageResult(tier, STATUS[status], solver.objective_value, solver.best_objective_bound,
-                                  time.monotonic() - stage_start, work))
-        m.model.add(expr <= best)  # hold this tier at its best while optimising the next
-    if not stages and full is None:
-        # Not even a first rota in time (or only a kept one that breaks a rule): the pinned shifts alone, which keep
-        # every hard rule when the pins do; every gap is reported and the status stays UNKNOWN.
-        kept = set(pins_only(plan))
-        values = {slot: int(slot in kept) for slot in m.x}
-    chosen = sorted((s for s, v in values.items() if v), key=lambda s: (s.span.start, s.engineer))
-    statuses = {st.status for st in stages}
-    overall = "OPTIMAL" if stages and statuses == {"OPTIMAL"} and len(stages) == len(tiers) else (
-        "FEASIBLE" if stages else "UNKNOWN")
-    return Solution(plan, chosen, overall, time.monotonic() - started, stages,
-                    _penalty_report(m, values), control.stopped, reproducible and options.deterministic, tiers)
+        if tier == "fairness":  # CP-SAT's bound on a large team stays near 0: the handoffs' floor is a real one
+            short = sum(st.objective for st in solution.stages if st.tier in ("p0", "event", "peak"))
+            bound = max(bound, constraints.HANDOFF_WEIGHT * fairness.fewest_shifts(plan, round(short)))
+            if bound >= objective:
+                status = cp_model.OPTIMAL
+        solution.stages.append(StageResult(tier, STATUS[status], objective, max(0.0, bound),
+                                           time.monotonic() - stage_start, work))
+        m.model.add(expr <= round(objective))  # hold this tier at its best while optimising the next
+    solution.chosen = sorted((s for s, v in values.items() if v), key=lambda s: (s.span.start, s.engineer))
+    statuses = {st.status for st in solution.stages}
+    solution.status = "OPTIMAL" if statuses == {"OPTIMAL"} and len(solution.stages) == len(tiers) else "FEASIBLE"
+    solution.penalties = _penalty_report(m, values, full, _left(deadline))
+    solution.reproducible = solution.reproducible and options.deterministic
+    return _finish(solution, started, control)
+
+
+def process_start() -> float:
+    """The `time.monotonic()` at which this process started (Linux; elsewhere: now), so that a command's time limit
+    covers Python's start and its imports too. A process older than `FRESH` seconds is not a command just started
+    (a test or a server calling the command in-process): then it is now."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])  # field 22: start time, in ticks since boot
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        age = 0.0
+    return time.monotonic() - (age if 0.0 < age <= FRESH else 0.0)
+
+
+FRESH = 10.0
+
+
+OUTPUT_SHARE = 0.5  # writing the result files, relative to laying out the plan and the first rota
+
+
+def _past(deadline: float) -> bool:
+    return time.monotonic() >= deadline
+
+
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - time.monotonic())
+
+
+def _finish(solution: Solution, started: float, control: SolveControl) -> Solution:
+    solution.seconds = time.monotonic() - started
+    solution.stopped = control.stopped
+    return solution
 
 
 # CP-SAT's full-problem workers take most of the effort, and the neighbourhood searches (LNS) that improve rotas of
@@ -240,7 +355,7 @@ LNS_SHARE = 0.5
 
 
 def _search(m: RotaModel, options: SolveOptions, wall: float, budget: float, control: SolveControl,
-            reporter: _Reporter | None, lns_first: bool) -> tuple[cp_model.CpSolver, int, float]:
+            reporter: _Reporter, lns_first: bool) -> tuple[cp_model.CpSolver, int, float]:
     """One stage's search within `wall` seconds and `budget` work: the solver holding its best rota, its status and
     the work it used. `lns_first` when the model holds a complete hint: LNS improves a rota, it does not find one.
     Not when re-planning against a published rota: LNS wanders among equally good rotas away from it (a 3-second
@@ -261,13 +376,85 @@ def _search(m: RotaModel, options: SolveOptions, wall: float, budget: float, con
             wall_left *= LNS_SHARE  # on the wall clock, the first phase gets its share of the stage's seconds
         solver = _solver(options, wall_left, budget - work if share is None else share, lns_only)
         control.attach(solver)
-        status = solver.solve(m.model, reporter) if reporter else solver.solve(m.model)
+        status = solver.solve(m.model, reporter)
         control.attach(None)
         work += solver.response_proto.deterministic_time
         if best is None or status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
             best = solver, status  # a later phase starts from the earlier rota, so it is never worse
     assert best is not None
     return best[0], best[1], work
+
+
+# Tiers whose terms are per engineer (holiday shifts, fair shares, patterns): on a large team each is first improved
+# one centre-and-level group at a time with every other shift fixed, a small model CP-SAT presolves and searches
+# quickly, before the full model (which alone reports a bound) gets the rest of the stage.
+GROUP_TIERS = ("holiday", "fairness")
+GROUP_SHARE = {"holiday": 1.0, "fairness": 0.7}  # of the stage's work; the rest goes to the full model's search
+MAX_SWEEPS = 4
+GROUP_MIN_SLOTS = 5_000
+
+
+def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: SolveOptions, budget: float,
+              wall: float, control: SolveControl, reporter: _Reporter) -> tuple[dict[Slot, int], list[int], float]:
+    """Improve the model's objective one centre-and-level group at a time, every other group's shifts fixed: the
+    rota, its complete values and the work used. Each step starts from the rota in hand, so none is worse."""
+    started = time.monotonic()
+    groups: dict[tuple[str, str], list[Slot]] = defaultdict(list)
+    for slot in m.x:
+        engineer = m.plan.engineers[slot.engineer]
+        groups[engineer.centre, engineer.level].append(slot)
+    variables = m.model.proto.variables
+    for slot, var in m.x.items():
+        _fix(variables[var.index].domain, values[slot])
+    values, work = dict(values), 0.0
+    order = sorted(groups)
+    try:
+        improved, sweep = True, 0
+        while improved and sweep < MAX_SWEEPS:  # a sweep that improves no group ends the stage: it has stalled
+            improved, sweep = False, sweep + 1
+            for n, key in enumerate(order):
+                members = groups[key]
+                wall_left = wall - (time.monotonic() - started)
+                if control.stopped or wall_left <= 0.05 or work >= budget:
+                    return values, full, work
+                for slot in members:
+                    _fix(variables[m.x[slot].index].domain, None)
+                _hint(m, None, full)
+                before = _objective(m, full)
+                share = min(budget - work, budget * len(members) / len(m.x))
+                # On the wall clock a group gets its part of what is left of the sweep; by work, the budget ends it
+                # (the wall left is only the ceiling).
+                rest = sum(len(groups[k]) for k in order[n:])
+                solver = _solver(options, wall_left if options.deterministic else wall_left * len(members) / rest,
+                                 share)
+                control.attach(solver)
+                status = solver.solve(m.model, reporter)
+                control.attach(None)
+                work += solver.response_proto.deterministic_time
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    solver_value = solver.objective_value
+                    if solver_value < before:
+                        improved = True
+                        full = list(solver.response_proto.solution)
+                        for slot in members:
+                            values[slot] = full[m.x[slot].index]
+                for slot in members:
+                    _fix(variables[m.x[slot].index].domain, values[slot])
+    finally:
+        for var in m.x.values():
+            _fix(variables[var.index].domain, None)
+    return values, full, work
+
+
+def _objective(m: RotaModel, full: list[int]) -> float:
+    objective = m.model.proto.objective
+    return float(sum(c * full[v] for v, c in zip(objective.vars, objective.coeffs, strict=True)))
+
+
+def _fix(domain: Any, value: int | None) -> None:
+    """Fix a Boolean's domain to `value`, or free it (None)."""
+    domain.clear()
+    domain.extend((0, 1) if value is None else (value, value))
 
 
 def _solver(options: SolveOptions, wall: float, work: float, lns_only: bool = False) -> cp_model.CpSolver:
@@ -308,25 +495,33 @@ def _hint(m: RotaModel, values: dict[Slot, int] | None, full: list[int] | None) 
             m.model.add_hint(var, values[slot])
 
 
-def _complete(m: RotaModel, values: dict[Slot, int]) -> list[int] | None:
-    """Every variable's value for a fixed rota (penalties at their least), by one quick solve with each slot fixed."""
+def _complete(m: RotaModel, values: dict[Slot, int], seconds: float) -> list[int] | None:
+    """Every variable's value for a fixed rota (penalties at their least), by one quick solve with each slot fixed;
+    None when the rota breaks a hard rule or `seconds` run out first."""
+    if seconds <= 0.05:
+        return None
     model = m.model.clone()
     model.clear_hints()
-    for slot, var in m.x.items():
-        model.add(model.get_bool_var_from_proto_index(var.index) == values[slot])
-    model.clear_objective()
-    model.minimize(sum(p.weight * model.get_int_var_from_proto_index(p.var.index) for p in m.penalties))
+    variables = model.proto.variables
+    for slot, var in m.x.items():  # fixing the domains is far cheaper than adding a constraint per slot
+        domain = variables[var.index].domain
+        domain.clear()
+        domain.extend((values[slot], values[slot]))
+    model.proto.clear_objective()
+    model.proto.objective.vars.extend(p.var.index for p in m.penalties)
+    model.proto.objective.coeffs.extend(p.weight for p in m.penalties)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 30
+    solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = 1
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return list(solver.response_proto.solution)
 
 
-def _penalty_report(m: RotaModel, values: dict[Slot, int]) -> dict[str, int]:
-    """Evaluate each named penalty on the final rota (the readable breakdown of the objective)."""
-    full = _complete(m, values) or []
+def _penalty_report(m: RotaModel, values: dict[Slot, int], full: list[int] | None, seconds: float) -> dict[str, int]:
+    """Evaluate each named penalty on the final rota (the readable breakdown of the objective); when time is short,
+    read it off the last stage's rota instead (the same shifts, penalties perhaps not all at their least)."""
+    full = _complete(m, values, seconds) or full or []
     out = {}
     for penalty in m.penalties:
         cost = (full[penalty.var.index] if penalty.var.index < len(full) else 0) * penalty.weight

@@ -223,53 +223,51 @@ def test_an_unexpected_error_is_one_line_and_exit_70_not_a_traceback(tmp_path, m
 # ---- no rota in time: the pinned shifts alone, never a rota that breaks a hard rule ----------------------------
 
 
-def test_no_rota_in_time_writes_the_pinned_shifts_and_exits_non_zero(tmp_path, capsys):
+def test_no_time_for_any_stage_writes_the_first_rota_and_says_so(tmp_path, capsys):
     scenario = tiny(tmp_path / "s", ["ann,2027-03-02,late", "bob,2027-03-03,early", "cat,2027-03-04,off"])
     result = tmp_path / "out"
     # A limit below the solver's 0.05 s floor for a stage: no stage starts, on any machine, however fast.
     code, _, err = run(capsys, "solve", scenario, "--out", result, "--time-limit", "0.001")
-    assert code == 1
-    assert "no rota found within the limit" in err and "2 pinned shift(s)" in err
-    assert assignments(result) == [("ann", "2027-03-02", "late"), ("bob", "2027-03-03", "early")]
-    assert json.loads((result / "summary.json").read_text())["status"] == "UNKNOWN"
+    assert code == 0
+    assert "left no time for the solver's stages: the result is the quick first rota" in err
+    shifts = set(assignments(result))
+    assert {("ann", "2027-03-02", "late"), ("bob", "2027-03-03", "early")} <= shifts
+    assert not any(e == "cat" and d == "2027-03-04" for e, d, _ in shifts)
+    assert json.loads((result / "summary.json").read_text())["stages"] == []
     verified(result)
     assert run(capsys, "verify", result)[0] == 0
 
 
-def test_the_last_resort_rota_of_solve_is_the_pins_alone(tmp_path):
+def test_without_time_for_any_stage_the_rota_keeps_every_pin_and_rule(tmp_path):
     from rota.pins import pinned_slots
 
     scenario = load_scenario(tiny(tmp_path / "s", ["dan,2027-03-01,early", "dan,2027-03-03,late"]))
     solution = solve(scenario, SolveOptions(time_limit=0.001))
-    assert not solution.stages and solution.status == "UNKNOWN"
-    assert {(s.engineer, s.date, s.shift) for s in solution.chosen} == {
-        ("dan", date(2027, 3, 1), "early"), ("dan", date(2027, 3, 3), "late")}
-    assert solution.chosen == pinned_slots(solution.plan)
+    assert not solution.stages and solution.chosen
+    assert set(pinned_slots(solution.plan)) <= set(solution.chosen)
     output.write_result(solution, tmp_path / "out")
     verified(tmp_path / "out")
 
 
-def test_size_without_time_to_find_any_rota_stops_at_once_and_says_so(tmp_path):
+def test_size_without_time_for_any_stage_answers_from_the_first_rota(tmp_path):
     # before, it went on hiring up to 200 engineers, one solve each, and then blamed "structural" gaps
     done = rota(tmp_path, "size", tiny(tmp_path / "s"), "--time-limit", "0.001", "--target", "p0", "--centre", "rey")
-    assert done.returncode == 1, done.stderr
-    assert done.stdout.strip() == ("rey L2 for zero P0 gaps: none found (now 3); no rota was found within the time "
-                                   "limit, so nothing could be told: give it more time (--time-limit). Tried 3: "
-                                   "unknown")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("rey L2 for zero P0 gaps: 0 (now 3); zero engineers of this kind already cover "
+                                   "it. Tried 0: covered, 1: covered, 2: covered, 3: covered")
 
 
-def test_whatif_and_grade_say_when_their_own_solve_found_no_rota(tmp_path):
+def test_whatif_and_grade_without_time_for_any_stage_use_the_first_rota(tmp_path):
     scenario = tiny(tmp_path / "s", ["ann,2027-03-02,late"])
     (tmp_path / "same.toml").write_text('name = "same"\n')
     (tmp_path / "theirs.ics").write_text("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//x//x//EN\nEND:VCALENDAR\n")
     done = rota(tmp_path, "whatif", scenario, "same.toml", "--out", "w", "--time-limit", "0.001")
-    assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert "rota: no rota found within 0.001 s for base, same: their columns hold the pinned shifts only" in done.stderr
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     for label in ("base", "same"):
-        assert assignments(tmp_path / "w" / label) == [("ann", "2027-03-02", "late")]
+        assert ("ann", "2027-03-02", "late") in assignments(tmp_path / "w" / label)
         verified(tmp_path / "w" / label)
     done = rota(tmp_path, "grade", scenario, "--ics", "theirs.ics", "--time-limit", "0.001", "--out", "g")
-    assert done.returncode == 1 and "rota's own solve found no rota within 0.001 s" in done.stderr
+    assert done.returncode == 0 and "its column is the quick first rota" in done.stderr, done.stderr
     verified(tmp_path / "g" / "rota")
 
 
