@@ -30,6 +30,9 @@ def outcome(solution: Solution) -> Outcome:
     reached = [s.tier for s in solution.stages]
     missing = [t for t in solution.planned if t not in reached]
     unproven = [s for s in solution.stages if s.status != "OPTIMAL"]
+    if not solution.stages and solution.stopped:
+        return Outcome("warning", "You stopped it before the solver's first stage: the quick first rota is kept.",
+                       "Every hard rule and pin holds, but nothing is optimised: re-solve to let it work.")
     if not solution.stages:
         return Outcome("warning", "Only the quick first rota: the time given left none for the solver's stages.",
                        "Every hard rule and pin holds, but nothing is optimised: give it more time and re-solve.")

@@ -52,6 +52,7 @@ def test_the_outcome_names_the_stage_reached_in_plain_words():
     stopped = outcome(solution(("p0", "OPTIMAL"), ("peak", "OPTIMAL"), ("fairness", "FEASIBLE"), stopped=True))
     assert stopped.level == "warning" and stopped.headline.startswith("You stopped it in the fairness stage")
     assert outcome(solution()).headline.startswith("Only the quick first rota")
+    assert outcome(solution(stopped=True)).headline.startswith("You stopped it before the solver's first stage")
 
 
 def test_team_and_window_lines():
