@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _report(error: Exception, args: argparse.Namespace) -> int:
     """Every error a user's input or environment can cause, as clear lines and exit 2; anything else is a bug."""
+    from rota.child import ChildFailed
     from rota.output import OutputError
     from rota.pins import InfeasiblePins
     from rota.store import StoreError
@@ -126,6 +127,8 @@ def _report(error: Exception, args: argparse.Namespace) -> int:
             print(f"rota: {problem}", file=sys.stderr)
     elif isinstance(error, StoreError):
         print(f"rota: {error}", file=sys.stderr)
+    elif isinstance(error, ChildFailed):  # a what-if's solve process killed, crashed or out of memory
+        print(f"rota: the solve process {error}; the comparison was not written", file=sys.stderr)
     elif isinstance(error, OSError):  # disk full, permission denied, a folder removed meanwhile …
         where = f"{error.filename}: " if error.filename else ""
         print(f"rota: {where}{error.strerror or error}", file=sys.stderr)

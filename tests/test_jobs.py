@@ -7,6 +7,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -174,6 +176,38 @@ def test_a_what_if_whose_solve_process_is_killed_ends_with_a_message_not_a_hang(
     assert job.error.startswith("The comparison stopped: the solve process of '")
     assert "was killed (signal 9, SIGKILL" in job.error and job.error.endswith("the previous comparison is kept.")
     assert multiprocessing.active_children() == []  # the other solve was terminated with it
+
+
+def _solve_processes(parent: int) -> list[int]:
+    """The spawned children of `parent` (from any of its threads), not multiprocessing's resource tracker."""
+    pids = []
+    for children in Path(f"/proc/{parent}/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue
+            if b"spawn_main" in command:
+                pids.append(int(pid))
+    return pids
+
+
+def test_rota_whatif_whose_solve_process_is_killed_exits_2_with_a_message(tmp_path: Path):
+    out = tmp_path / "compare"
+    command = subprocess.Popen([sys.executable, "-m", "rota.cli", "whatif", str(DEMO),
+                                str(ROOT / "data" / "variants" / "add-bengaluru.toml"), "--out", str(out),
+                                "--time-limit", "600"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 120
+    while not (solving := _solve_processes(command.pid)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)
+    os.kill(solving[0], signal.SIGKILL)
+    _, stderr = command.communicate(timeout=60)
+    assert command.returncode == 2 and "Traceback" not in stderr
+    assert "rota: the solve process of '" in stderr and "was killed (signal 9, SIGKILL" in stderr
+    assert stderr.rstrip().endswith("the comparison was not written")
+    assert not (out / "comparison.csv").exists()
 
 
 # ---- through the web UI ---------------------------------------------------------------------------------------------
