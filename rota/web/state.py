@@ -18,6 +18,7 @@ from rota import child
 from rota.domain import Scenario
 from rota.jobs import SolveJob, WhatIfJob
 from rota.overview import TIER_WORDS
+from rota.roles import may_see_page
 from rota.scenario import Problem
 from rota.scenario_io import (
     FILES,
@@ -173,8 +174,11 @@ def require_result() -> Analysis:
         running = job() is not None and job().running  # type: ignore[union-attr]
         st.info("Solving… the rota appears here as soon as it is ready." if running
                 else "No rota yet: solve one on the Plan page.")
-        st.page_link(str(Path(__file__).resolve().parent / "app_pages" / "plan.py"), label="Go to Plan",
-                     icon=":material/calculate:")
+        from rota.web import access  # here: access reads this module's scenario
+
+        if access.allowed(lambda role: may_see_page(role, "plan")):  # a link to a page not listed would fail
+            st.page_link(str(Path(__file__).resolve().parent / "app_pages" / "plan.py"), label="Go to Plan",
+                         icon=":material/calculate:")
         st.stop()
     if result_is_stale():
         st.info("The scenario changed since this rota was solved: re-solve on the Plan page to see it here.")
