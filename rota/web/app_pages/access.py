@@ -28,6 +28,5 @@ for role in roles.Role:
     emails, groups = found.members(role)
     rows += [{"role": role.value, "e-mail or group": e, "by": "e-mail"} for e in emails]
     rows += [{"role": role.value, "e-mail or group": g, "by": "group"} for g in groups]
-st.dataframe(pd.DataFrame(rows, columns=["role", "e-mail or group", "by"]), hide_index=True, width="stretch",
-             key="roles_table")
+st.table(pd.DataFrame(rows, columns=["role", "e-mail or group", "by"]).set_index("role"))
 st.caption("Anyone whose e-mail is in engineers.csv also has their own page (My rota).")
