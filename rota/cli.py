@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     handlers = {"check": cmd_check, "solve": cmd_solve, "verify": cmd_verify, "ical": cmd_ical,
                 "publish": cmd_publish, "versions": cmd_versions, "rollback": cmd_rollback, "feeds": cmd_feeds,
-                "serve": cmd_serve, "whatif": cmd_whatif, "size": cmd_size, "grade": cmd_grade}
+                "serve": cmd_serve, "roles": cmd_roles, "whatif": cmd_whatif, "size": cmd_size, "grade": cmd_grade}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -271,6 +271,9 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_number(int, "expected a TCP port from 1 to 65535", 1, 65535), default=8501)
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    who = commands.add_parser("roles", parents=[store], help="check the web UI's roles file; list who has which role")
+    who.add_argument("--roles", type=Path, metavar="PATH",
+                     help="the roles file (default: $ROTA_ROLES, else roles.toml beside the store)")
 
 
 def _utc_instant(text: str) -> datetime | Invalid:
@@ -558,6 +561,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
           flush=True)
     uvicorn.run("rota.web.server:create_app", factory=True, host=args.host, port=args.port,
                 access_log=not args.quiet, log_level="warning" if args.quiet else "info")
+    return 0
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    from rota import roles
+    from rota.store import locate
+
+    path = args.roles or roles.roles_path(locate(args.store))
+    found = roles.load_roles(path, required=True)
+    print(f"Roles in {path} (group claim: {found.groups_claim}); engineers.csv's e-mails have their own page too")
+    for role in roles.Role:
+        emails, groups = found.members(role)
+        if emails or groups:
+            print(f"  {role.value}: {', '.join(emails) or '-'}" + (f"; groups {', '.join(groups)}" if groups else ""))
     return 0
 
 
