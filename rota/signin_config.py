@@ -36,10 +36,16 @@ def auth_section() -> dict[str, object]:
     return merged
 
 
-def signin_configured() -> bool:
-    """True when [auth] has what Streamlit's OIDC sign-in needs, for the default provider or a named one."""
+def providers() -> list[str | None]:
+    """The providers one can sign in with: None for [auth]'s own keys, else each complete [auth.<name>] section."""
     auth = auth_section()
     if not all(auth.get(k) for k in _AUTH_KEYS):
-        return False
-    providers = [auth, *(v for v in auth.values() if isinstance(v, dict))]
-    return any(all(p.get(k) for k in _PROVIDER_KEYS) for p in providers)
+        return []
+    named: list[str | None] = [name for name, section in auth.items()
+                               if isinstance(section, dict) and all(section.get(k) for k in _PROVIDER_KEYS)]
+    return [None, *named] if all(auth.get(k) for k in _PROVIDER_KEYS) else named
+
+
+def signin_configured() -> bool:
+    """True when [auth] has what Streamlit's OIDC sign-in needs, for the default provider or a named one."""
+    return bool(providers())

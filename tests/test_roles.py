@@ -191,3 +191,17 @@ def versions() -> int:
         return len(store.versions())
     finally:
         store.close()
+
+
+def test_one_sign_in_button_per_provider(signed_in, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    (tmp_path / "secrets.toml").write_text(
+        '[auth]\nredirect_uri = "http://127.0.0.1:8501/oauth2callback"\ncookie_secret = "a long random secret"\n'
+        '[auth.okta]\nclient_id = "rota"\nclient_secret = "x"\nserver_metadata_url = "http://127.0.0.1:1/m"\n'
+        '[auth.entra]\nclient_id = "rota"\nclient_secret = "y"\nserver_metadata_url = "http://127.0.0.1:2/m"\n'
+        '[auth.broken]\nclient_id = "rota"\n')
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in with Okta", "Sign in with Entra"]

@@ -15,7 +15,7 @@ from rota import roles
 from rota.domain import Engineer
 from rota.roles import Role, Roles
 from rota.scenario import ScenarioError
-from rota.signin_config import signin_configured
+from rota.signin_config import providers, signin_configured
 from rota.store import StoreError, locate
 from rota.web import state
 
@@ -89,7 +89,10 @@ def page_guard(page: str) -> None:
 def signin_page() -> None:
     st.title("rota")
     st.markdown("Sign in with your company account to see the rota.")
-    st.button("Sign in", type="primary", key="sign_in", on_click=st.login, icon=":material/login:")
+    for provider in providers():
+        st.button("Sign in" if provider is None else f"Sign in with {provider.capitalize()}", type="primary",
+                  key=f"sign_in_{provider}" if provider else "sign_in", on_click=st.login, args=(provider,),
+                  icon=":material/login:")
 
 
 def no_role_page() -> None:
