@@ -94,12 +94,18 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
         time.sleep(0.3)
 
 
-def _published_store(folder: Path) -> Path:
-    """A store with two versions (the golden rota, then the demo's), so there is a version to roll back to."""
-    result = folder / "demo-result"
+@pytest.fixture(scope="module")
+def demo_result(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo solved on a fixed work budget (the engineer's page reads the demo's engineers.csv)."""
+    result = tmp_path_factory.mktemp("demo") / "result"
     solved = rota("solve", "data/demo", "--out", str(result), "--work-limit", "1", "--workers", "1", "--quiet")
     assert solved.returncode == 0, solved.stderr
     check_result_folder(REPO / "data" / "demo", result)
+    return result
+
+
+def _published_store(folder: Path, result: Path) -> Path:
+    """A store with two versions (the golden rota, then the demo's), so there is a version to roll back to."""
     store = folder / "rota.sqlite3"
     for source in (REPO / "tests" / "golden" / "result", result):
         published = rota("publish", str(source), "--store", str(store))
@@ -124,10 +130,10 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 @pytest.fixture(scope="module")
-def signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def signed(tmp_path_factory: pytest.TempPathFactory, demo_result: Path) -> Iterator[Site]:
     """`rota serve` with sign-in through a real OIDC provider on loopback, and a roles file."""
     folder = tmp_path_factory.mktemp("signin")
-    store = _published_store(folder)
+    store = _published_store(folder, demo_result)
     log = folder / "servers.log"
     idp_port, port = free_port(), free_port()
     idp = f"http://127.0.0.1:{idp_port}"
@@ -156,10 +162,10 @@ server_metadata_url = "{idp}/.well-known/openid-configuration"
 
 
 @pytest.fixture(scope="module")
-def open_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def open_site(tmp_path_factory: pytest.TempPathFactory, demo_result: Path) -> Iterator[Site]:
     """The same, without sign-in: one person on loopback, as before."""
     folder = tmp_path_factory.mktemp("open")
-    store = _published_store(folder)
+    store = _published_store(folder, demo_result)
     log = folder / "server.log"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
