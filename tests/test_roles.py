@@ -183,6 +183,13 @@ def test_a_manager_demoted_while_the_page_is_open_can_press_nothing(signed_in, t
     signed_in.write_text(GOOD.replace('emails = ["lin@example.com"]', "emails = []"))  # no role at all
     at.run()
     assert "no role in rota yet" in at.warning[0].value and [b.key for b in at.button] == ["sign_out"]
+    assert not at.error
+
+    signed_in.write_text(GOOD.replace("[viewer]", "[viewers]"))  # a broken file gives nobody a role, and says so
+    at.run()
+    assert "no role in rota yet" in at.warning[0].value
+    assert [e.value for e in at.error] == ["The roles file has 1 problem(s), so it gives nobody a role: `rota roles` "
+                                           "on the server shows them."]
 
 
 def versions() -> int:

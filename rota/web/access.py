@@ -99,6 +99,10 @@ def no_role_page() -> None:
     st.title("rota")
     st.warning(f"You are signed in as **{email() or 'an account without an e-mail'}**, but you have no role in rota "
                "yet. Ask your admin to add you to the roles file.", icon=":material/lock:")
+    _, problems = role_file()
+    if problems:  # the details name people: for the admin's `rota roles`, not for this page
+        st.error(f"The roles file has {len(problems)} problem(s), so it gives nobody a role: `rota roles` on the "
+                 "server shows them.", icon="⛔")
     sign_out()
 
 
