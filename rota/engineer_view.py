@@ -1,5 +1,6 @@
-"""One engineer's own view of the published rota: their upcoming shifts in their zone, who hands over to them and
-whom they hand over to, and their load against their fair share. Plain functions, no streamlit."""
+"""The published rota as the people who do not solve see it: an engineer's upcoming shifts in their zone, who hands
+over to them and whom they hand over to, their load against their fair share; and the published rota's slots, which a
+viewer's Coverage and People pages analyse. Plain functions, no streamlit."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pandas as pd
 from rota import fairness
 from rota.ical import CONFIRMED, CalendarEvent, ShiftContent
 from rota.report import Shifts
-from rota.slots import Plan
+from rota.slots import Plan, Slot
 
 # A colleague whose shift ends (or starts) this close to the edge of yours hands over to (or from) you; one who
 # overlaps you for longer is working beside you.
@@ -44,13 +45,18 @@ def _people(shifts: list[ShiftContent], names: dict[str, str]) -> str:
     return ", ".join(dict.fromkeys(f"{names.get(s.engineer, s.engineer)} ({s.centre})" for s in shifts)) or "—"
 
 
+def slots_of(plan: Plan, published: Shifts) -> list[Slot]:
+    """The plan's slots that a published rota works (a shift of an engineer or template the plan lacks is left out)."""
+    return [s for slots in plan.slots_by_engineer.values() for s in slots
+            if (s.engineer, s.date.isoformat(), s.shift) in published]
+
+
 def share(plan: Plan, published: Shifts, engineer: str) -> pd.DataFrame:
     """The engineer's load in the published rota against their fair share of their group's (centre and level),
     per metric; the share as the band that the solver counts as fair (rota.fairness)."""
     person = plan.engineers[engineer]
     members = [e.id for e in plan.scenario.engineers if (e.centre, e.level) == (person.centre, person.level)]
-    chosen = [s for e in members for s in plan.slots_by_engineer.get(e, [])
-              if (s.engineer, s.date.isoformat(), s.shift) in published]
+    chosen = [s for s in slots_of(plan, published) if s.engineer in members]
     bands = fairness.bands(plan, members, chosen)
     load = fairness.loads(s for s in chosen if s.engineer == engineer)
     group = f"{person.centre}/{person.level} ({len(members)})"

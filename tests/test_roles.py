@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from rota import roles
+from rota import publishing, roles
 from rota.roles import Role, load_roles, parse_roles
-from rota.scenario import ScenarioError
+from rota.scenario import ScenarioError, load_scenario
 from rota.signin_config import signin_configured
 from rota.store import locate, open_store
 from tests.calendars import GOLDEN_RESULT, rota
-from tests.test_app import APP, solve, visit
+from tests.test_app import APP, ROOT, solve, visit
+
+DEMO = ROOT / "data" / "demo"
 
 GOOD = """
 groups_claim = "roles"
@@ -179,6 +181,17 @@ def test_a_manager_demoted_while_the_page_is_open_can_press_nothing(signed_in, t
     assert "Signed in as **lin@example.com** (viewer)" in at.sidebar.caption.values
     assert not any(b.key == "rollback_1" for b in at.button) and at.button(key="publish").disabled
     assert versions() == 2, "neither the rollback nor the publish happened"
+
+    # A viewer solves nothing: Coverage and People show the published rota (its shifts in the scenario's window).
+    at.session_state["job"] = at.session_state["last"] = None  # a viewer's session has no solve of its own
+    visit(at, "coverage")
+    store = open_store()
+    _, shifts = publishing.published_baseline(store, load_scenario(DEMO))
+    store.close()
+    assert "The published rota, version 2." in at.caption.values
+    assert {m.label: m.value for m in at.metric}["Shifts"] == str(len(shifts)) and len(shifts) > 300
+    visit(at, "people")
+    assert "The published rota, version 2." in at.caption.values and not at.exception
 
     signed_in.write_text(GOOD.replace('emails = ["lin@example.com"]', "emails = []"))  # no role at all
     at.run()

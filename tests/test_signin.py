@@ -341,6 +341,9 @@ def test_a_viewer_by_group_sees_coverage_people_and_calendars_without_links(chro
     page = sign_in(chromium, signed, VIEWER)
     assert page.get_by_text(f"Signed in as {VIEWER} (viewer)").is_visible()
     assert nav(page) == VIEWER_PAGES
+    go(page, "Coverage")  # the published rota: a viewer solves nothing
+    page.get_by_text(re.compile(r"^The published rota, version \d+\.$")).wait_for(timeout=30_000)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60_000)
     go(page, "Calendars")
     page.get_by_role("heading", name="Versions").wait_for(timeout=30_000)  # the page's last part: drawn whole
     page.get_by_text("Feed links are secrets").wait_for(timeout=30_000)

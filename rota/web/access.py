@@ -11,12 +11,14 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from rota import roles
+from rota import engineer_view, publishing, roles, views
 from rota.domain import Engineer
+from rota.report import Shifts
 from rota.roles import Role, Roles
 from rota.scenario import ScenarioError
 from rota.signin_config import providers, signin_configured
 from rota.store import StoreError, locate
+from rota.views import Analysis
 from rota.web import state
 
 
@@ -84,6 +86,31 @@ def page_guard(page: str) -> None:
     if not roles.may_see_page(role(), page):
         st.error("This page is not for your role. Ask your admin if you need it.", icon="⛔")
         st.stop()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _analysed(store_url: str, version: int, files_key: str, _published: Shifts) -> Analysis:
+    # One analysis per published version and scenario, shared by every viewer's session.
+    plan = state.plan()
+    return views.analyse(plan, engineer_view.slots_of(plan, _published))
+
+
+def published_result() -> Analysis | None:
+    """The latest published rota in the working scenario's window, for a role that reads but does not solve; None
+    (saying why) when nothing is published or the store cannot be read."""
+    store = state.store()
+    try:
+        found = publishing.published_baseline(store, state.scenario()) if store is not None else None
+    except StoreError as error:
+        st.error(f"The published rota cannot be read: {error}", icon="⛔")
+        return None
+    if found is None:
+        st.info("Nothing is published yet: a manager publishes the rota on the Calendars page.")
+        return None
+    version, shifts = found
+    st.session_state.published_token = -float(version)  # memo keys of the pages: one per version
+    st.caption(f"The published rota, version {version}.")
+    return _analysed(store.location.url, version, state.files_key(st.session_state.valid_files), shifts)
 
 
 def signin_page() -> None:
