@@ -59,7 +59,7 @@ def share(plan: Plan, published: Shifts, engineer: str) -> pd.DataFrame:
     chosen = [s for s in slots_of(plan, published) if s.engineer in members]
     bands = fairness.bands(plan, members, chosen)
     load = fairness.loads(s for s in chosen if s.engineer == engineer)
-    group = f"{person.centre}/{person.level} ({len(members)})"
+    group = f"{person.centre}/{person.level} ({'only you' if len(members) == 1 else f'{len(members)} people'})"
     rows = []
     for name, label in _METRICS.items():
         low, high = bands[engineer, name]

@@ -44,7 +44,7 @@ def test_load_against_the_fair_share_of_the_group():
     published = frozenset((a.engineer.id, a.date.isoformat(), a.shift) for a in result.assignments)
     frame = share(plan, published, "asha").set_index("metric")
     # Asha is the only L3 in Bengaluru: her share of her group's work is all of it, and her load is in its band.
-    assert frame.loc["Hours", "yours"] == "24" and frame.loc["Hours", "group"] == "blr/L3 (1)"
+    assert frame.loc["Hours", "yours"] == "24" and frame.loc["Hours", "group"] == "blr/L3 (only you)"
     low, high = (int(x) for x in frame.loc["Hours", "fair share"].split("–"))
     assert low <= 24 <= high
     assert frame.loc["Weekend shifts", "yours"] == frame.loc["Weekend shifts", "fair share"] == "2"
