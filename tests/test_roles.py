@@ -10,7 +10,7 @@ import pytest
 from rota import publishing, roles
 from rota.roles import Role, load_roles, parse_roles
 from rota.scenario import ScenarioError, load_scenario
-from rota.signin_config import signin_configured
+from rota.signin_config import providers, signin_configured
 from rota.store import locate, open_store
 from tests.calendars import GOLDEN_RESULT, rota
 from tests.test_app import APP, ROOT, solve, visit
@@ -107,16 +107,21 @@ def test_sign_in_is_configured_by_an_auth_section(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ROTA_SECRETS", raising=False)
-    assert not signin_configured()
+    monkeypatch.delenv("STREAMLIT_SECRETS_FILES", raising=False)
+    assert not signin_configured() and providers() == []
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text(AUTH.replace('client_secret = "s3cret"\n', ""))
     assert not signin_configured(), "without a client secret Streamlit cannot sign anyone in"
     extra = tmp_path / "rota-secrets.toml"
-    extra.write_text('[auth]\nclient_secret = "s3cret"\n')
+    extra.write_text(AUTH)
     monkeypatch.setenv("ROTA_SECRETS", str(extra))
-    assert signin_configured()  # $ROTA_SECRETS is read last, over the working folder's file
-    extra.write_text('[auth]\n[auth.okta]\nclient_id = "rota"\nclient_secret = "x"\nserver_metadata_url = "u"\n')
-    assert signin_configured(), "a named provider's section"
+    assert signin_configured() and providers() == [None]  # $ROTA_SECRETS is read last
+    # A later file's [auth] replaces an earlier one's whole, as Streamlit merges secrets section by section.
+    extra.write_text('[auth]\nclient_secret = "s3cret"\n')
+    assert not signin_configured()
+    extra.write_text('[auth]\nredirect_uri = "r"\ncookie_secret = "c"\n[auth.okta]\nclient_id = "rota"\n'
+                     'client_secret = "x"\nserver_metadata_url = "u"\n[auth.half]\nclient_id = "rota"\n')
+    assert signin_configured() and providers() == ["okta"], "a named provider's table"
 
 
 def test_rota_roles_lists_the_file_and_reports_its_problems(tmp_path):
