@@ -379,6 +379,11 @@ def test_an_engineer_sees_their_own_page_and_rotates_their_link(chromium, signed
     new = shown_links(page)
     assert new and new[0] != links[0]
     assert fetch(links[0]) == 404 and fetch(new[0]) == 200
+    page.goto(f"{signed.url}/calendars")  # another page, by its address: not theirs
+    page.get_by_role("heading", name="My calendar feed").wait_for(timeout=60_000)
+    _settle(page)
+    assert page.get_by_role("heading", name="Calendars", exact=True).count() == 0
+    assert set(shown_links(page)) <= {new[0]}
     page.context.close()
 
 
