@@ -1,6 +1,7 @@
 """Who is using this session and what they may do (the rules are rota.roles'), and the pages before any role.
 
-Without sign-in configured the UI is one person's on loopback, with every right, as before sign-in existed.
+Without sign-in configured the UI is one person's, with every right, as before sign-in existed (`rota serve` then
+listens on loopback only).
 With it, a person not signed in sees only the sign-in page, and one signed in with no role an "ask your admin" page.
 Pages call `page_guard` first and `require` before acting: hiding a button is not enough.
 """
