@@ -9,7 +9,7 @@ import itertools
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from rota import rules
@@ -23,7 +23,7 @@ from rota.clock import (
     shift_interval,
     window,
 )
-from rota.domain import Engineer, Scenario, ShiftTemplate
+from rota.domain import Engineer, Pin, Scenario, ShiftTemplate
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,51 @@ class Plan:
 
     @cached_property
     def pins(self) -> dict[tuple[str, date], str]:
-        return {(p.engineer, p.date): p.shift for p in self.scenario.pins}
+        """The scenario's pins, and the days the published rota outside the window already decides."""
+        return {(p.engineer, p.date): p.shift for p in self.scenario.pins} | self.published
+
+    @cached_property
+    def published(self) -> dict[tuple[str, date], str]:
+        """Engineer-days the published rota outside the window decides: the shift published that day, or "off" for a
+        day of a published window it left free. A shift the plan could start the day before its window belongs to
+        the window it was published in: the plan keeps it as it is (and keeps a free day free)."""
+        history = self.scenario.history
+        if history is None:
+            return {}
+        out = {(s.engineer, s.date): s.shift for s in history.shifts if s.engineer in self.engineers}
+        for slot in self.all_slots:
+            if (slot.span.start < self.window.start and (slot.engineer, slot.date) not in out
+                    and any(a <= slot.span.start < z for a, z in history.covered)):
+                out[slot.engineer, slot.date] = Pin.OFF
+        return out
+
+    @cached_property
+    def past(self) -> dict[str, list[Slot]]:
+        """Published shifts outside the window that the plan does not hold itself: fixed facts for the rules at the
+        seams (rest, days in a row, the weekly cap) and, before the window, for fair shares. By engineer, by start."""
+        history = self.scenario.history
+        out: dict[str, list[Slot]] = defaultdict(list)
+        if history is None:
+            return out
+        own = {(s.engineer, s.shift, s.date, s.span) for s in self.all_slots}
+        for p in history.shifts:
+            engineer = self.engineers.get(p.engineer)
+            span = Interval(p.start, p.end)
+            if engineer is None or (p.engineer, p.shift, p.date, span) in own:
+                continue
+            centre = self.scenario.centre(engineer.centre)
+            holiday = public_holidays(centre, p.date, p.date).get(p.date, "")
+            out[p.engineer].append(Slot(p.engineer, p.shift, p.date, span, night_minutes(span, centre.timezone),
+                                        p.date.weekday() >= 5, holiday, self._past_peak(span)))
+        return out
+
+    def _past_peak(self, span: Interval) -> bool:
+        return any(o.overlaps(span) for peak in self.scenario.peaks
+                   for o in peak_occurrences(peak, Interval(span.start - timedelta(days=1), span.end)))
+
+    def near_past(self, engineer: str, day: date, days: int = 8) -> list[Slot]:
+        """`past` shifts of `engineer` within `days` local days of `day` (all a rule at the seam can see)."""
+        return [s for s in self.past.get(engineer, ()) if abs((s.date - day).days) <= days]
 
     @cached_property
     def peak_spans(self) -> list[Interval]:
