@@ -141,7 +141,6 @@ class History:
     consecutive-day and weekly-cap rules at the seams, and those of the look-back before it count towards fairness."""
 
     shifts: tuple[PublishedShift, ...]  # outside the window only, sorted by start
-    covered: tuple[tuple[datetime, datetime], ...] = ()  # the published windows: their days belong to them
     source: str = ""  # where it came from, for people ("store version 4", a file)
     lookback_days: int = 183
 

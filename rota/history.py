@@ -54,19 +54,17 @@ def from_store(store: Store, scenario: Scenario, lookback_days: int = DEFAULT_LO
     shifts = around(published, scenario, lookback_days)
     if not shifts:
         return None
-    covered = tuple(sorted({(_from_z(v.window_start), _from_z(v.window_end)) for v in infos}))
-    return History(shifts, covered, f"published version {latest.id}", lookback_days)
+    return History(shifts, f"published version {latest.id}", lookback_days)
 
 
 def from_path(path: Path, scenario: Scenario, lookback_days: int = DEFAULT_LOOKBACK_DAYS) -> History:
-    """History from a result folder of `rota solve` (its window counts as published) or a CSV with at least the
+    """History from a result folder of `rota solve` or a CSV with at least the
     columns engineer, date, shift, start_utc, end_utc (assignments.csv has them). ScenarioError names each bad row."""
     if path.is_dir():
         result = load_result(path)
         shifts = [PublishedShift(a.engineer.id, a.date, a.shift, a.span.start, a.span.end)
                   for a in result.assignments]
-        covered = ((result.window.start, result.window.end),)
-        return History(around(shifts, scenario, lookback_days), covered, f"result {path}", lookback_days)
+        return History(around(shifts, scenario, lookback_days), f"result {path}", lookback_days)
     if not path.is_file():
         raise ScenarioError([Problem(str(path), "", "", "does not exist; expected a result folder of rota solve or "
                                                         f"a CSV with the columns {', '.join(HISTORY_COLUMNS)}")])
@@ -74,7 +72,7 @@ def from_path(path: Path, scenario: Scenario, lookback_days: int = DEFAULT_LOOKB
     shifts = read_shifts(path, problems)
     if problems:
         raise ScenarioError(problems)
-    return History(around(shifts, scenario, lookback_days), (), f"file {path}", lookback_days)
+    return History(around(shifts, scenario, lookback_days), f"file {path}", lookback_days)
 
 
 def read_shifts(path: Path, problems: list[Problem]) -> list[PublishedShift]:
@@ -99,6 +97,30 @@ def read_shifts(path: Path, problems: list[Problem]) -> list[PublishedShift]:
             out.append(PublishedShift(v["engineer"], date.fromisoformat(v["date"]), v["shift"],
                                       instants["start_utc"], instants["end_utc"]))  # type: ignore[arg-type]
     return out
+
+
+def published_baseline(store: Store, scenario: Scenario) -> tuple[int, frozenset[tuple[str, str, str]]] | None:
+    """The latest published version and its shifts in this scenario's window, as a solver baseline; None before the
+    first publish. Cancelled events, other engineers and shifts outside the window are left out."""
+    infos = store.versions()
+    if not infos:
+        return None
+    latest = infos[-1].id
+    span = window(scenario.start, scenario.days)
+    engineers = {e.id for e in scenario.engineers}
+    shifts = frozenset((e.content.engineer, e.content.date, e.content.shift) for e in store.events(latest)
+                       if e.status == CONFIRMED and e.content.engineer in engineers
+                       and e.content.start < span.end and e.content.end > span.start)
+    return latest, shifts
+
+
+def next_window(store: Store) -> tuple[date, int] | None:
+    """The window right after the latest published one, as long as it: (first UTC day, days); None before any."""
+    infos = store.versions()
+    if not infos:
+        return None
+    first, last = _from_z(infos[-1].window_start), _from_z(infos[-1].window_end)
+    return last.date(), (last - first).days
 
 
 def csv_text(history: History) -> str:

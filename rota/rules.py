@@ -59,8 +59,7 @@ def unavailable(plan: Plan, engineer: str, day: date) -> list[Breach]:
     if (engineer, day) in plan.leave:
         out.append(Breach(LEAVE, f"on leave ({plan.leave[engineer, day]})"))
     if plan.pins.get((engineer, day)) == Pin.OFF:
-        published = (engineer, day) in plan.published
-        out.append(Breach(PIN, "left free in the published rota" if published else "pinned off"))
+        out.append(Breach(PIN, "pinned off"))
     holiday = plan.holidays[plan.engineers[engineer].centre].get(day)
     if holiday and plan.scenario.rules.public_holidays == "off":
         out.append(Breach(HOLIDAY, f"public holiday ({holiday})"))

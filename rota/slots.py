@@ -23,7 +23,7 @@ from rota.clock import (
     shift_interval,
     window,
 )
-from rota.domain import Engineer, Pin, Scenario, ShiftTemplate
+from rota.domain import Engineer, Scenario, ShiftTemplate
 
 
 @dataclass(frozen=True)
@@ -91,18 +91,12 @@ class Plan:
 
     @cached_property
     def published(self) -> dict[tuple[str, date], str]:
-        """Engineer-days the published rota outside the window decides: the shift published that day, or "off" for a
-        day of a published window it left free. A shift the plan could start the day before its window belongs to
-        the window it was published in: the plan keeps it as it is (and keeps a free day free)."""
+        """Engineer-days the published rota outside the window already decides: the shift published that day. A shift
+        the plan could start the day before its window belongs to the window it was published in: kept as it is."""
         history = self.scenario.history
         if history is None:
             return {}
-        out = {(s.engineer, s.date): s.shift for s in history.shifts if s.engineer in self.engineers}
-        for slot in self.all_slots:
-            if (slot.span.start < self.window.start and (slot.engineer, slot.date) not in out
-                    and any(a <= slot.span.start < z for a, z in history.covered)):
-                out[slot.engineer, slot.date] = Pin.OFF
-        return out
+        return {(s.engineer, s.date): s.shift for s in history.shifts if s.engineer in self.engineers}
 
     @cached_property
     def past(self) -> dict[str, list[Slot]]:

@@ -378,13 +378,11 @@ class Store:
         outside = [ShiftContent.from_json(r.content) for r in rows
                    if not start <= r.start_utc < end and r.uid not in owned]
         taken = {(c.engineer, c.date) for c in outside}
-        covered = [(v.window_start, v.window_end) for v in infos if v.window_start != start]
         target: dict[str, ShiftContent] = {}
         edge_kept = 0
         for c in shifts_from_result(result):
-            begins = _z(c.start)
-            if begins < start and ((c.engineer, c.date) in taken or any(a <= begins < z for a, z in covered)):
-                edge_kept += 1  # the day belongs to the window it was published in
+            if _z(c.start) < start and (c.engineer, c.date) in taken:
+                edge_kept += 1  # that engineer-day belongs to the window it was published in
                 continue
             target[c.uid] = c
         found = tuple(seam.breaks(result.scenario, target.values(), outside))
