@@ -6,19 +6,18 @@ import argparse
 import errno
 import math
 import os
-import re
 import sys
 import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rota.clock import iso_utc, peak_occurrences, utc_offset, window
-from rota.scenario import ScenarioError, folder_problem, load_scenario
+from rota.scenario import ScenarioError, folder_problem, load_scenario, toml_with_window
 from rota.slots import Plan, unreachable_by_seniors
 from rota.tokens import DEFAULT_PUBLIC_URL, ENV_PUBLIC_URL
 
@@ -475,7 +474,7 @@ def _continue_published(args: argparse.Namespace, scenario: Scenario, files: dic
             if following is None:
                 raise StoreError(f"--next: nothing is published in {store.location.label} yet")  # type: ignore[union-attr]
             scenario = replace(scenario, start=following[0], days=following[1])
-            files = dict(files, **{"scenario.toml": _with_window(files["scenario.toml"], *following)})
+            files = dict(files, **{"scenario.toml": toml_with_window(files["scenario.toml"], *following)})
             print(f"Next window: {following[0]} for {following[1]} days (after the latest published one)")
         found = (history.from_path(args.history, scenario, args.lookback_days) if args.history
                  else None if args.no_history or store is None
@@ -497,14 +496,6 @@ def _continue_published(args: argparse.Namespace, scenario: Scenario, files: dic
     finally:
         if store is not None:
             store.close()
-
-
-def _with_window(toml: bytes, start: date, days: int) -> bytes:
-    """scenario.toml with another window (its top-level start and days lines), for the result's scenario copy."""
-    text = toml.decode("utf-8-sig")
-    text = re.sub(r"(?m)^start\s*=.*$", f"start = {start.isoformat()}", text, count=1)
-    text = re.sub(r"(?m)^days\s*=.*$", f"days = {days}", text, count=1)
-    return text.encode("utf-8")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -122,9 +122,20 @@ class Plan:
         return any(o.overlaps(span) for peak in self.scenario.peaks
                    for o in peak_occurrences(peak, Interval(span.start - timedelta(days=1), span.end)))
 
+    @cached_property
+    def _past_by_day(self) -> dict[str, dict[date, list[Slot]]]:
+        out: dict[str, dict[date, list[Slot]]] = defaultdict(lambda: defaultdict(list))
+        for engineer, slots in self.past.items():
+            for s in slots:
+                out[engineer][s.date].append(s)
+        return out
+
     def near_past(self, engineer: str, day: date, days: int = 8) -> list[Slot]:
         """`past` shifts of `engineer` within `days` local days of `day` (all a rule at the seam can see)."""
-        return [s for s in self.past.get(engineer, ()) if abs((s.date - day).days) <= days]
+        if engineer not in self.past:
+            return []
+        by_day = self._past_by_day[engineer]
+        return [s for k in range(-days, days + 1) for s in by_day.get(day + timedelta(days=k), ())]
 
     @cached_property
     def peak_spans(self) -> list[Interval]:
