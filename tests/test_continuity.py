@@ -128,8 +128,11 @@ def test_nights_taken_in_earlier_windows_come_off_this_windows_share(checked):
 # ---- publishing on top of the published rota ---------------------------------------------------------------------
 
 
-def _solve_window(checked, start: date, h: History | None, folder: Path, **changes):
-    s = scenario([engineer(n) for n in ("asha", "ben", "cai", "dara")], [DAY, LATE, NIGHT], days=3, start=start,
+OVERNIGHT = (shift("early", "06:00", "14:00"), shift("late", "14:00", "22:00"), shift("night", "22:00", "06:00"))
+
+
+def _solve_window(checked, start: date, h: History | None, folder: Path, templates=(DAY, LATE, NIGHT), **changes):
+    s = scenario([engineer(n) for n in ("asha", "ben", "cai", "dara")], list(templates), days=3, start=start,
                  rules=replace(RULES, p0_min_seniors=1, max_hours_per_week=48), **changes)
     loaded = load_scenario(write_scenario(s, folder / "input"))
     solution = checked.solve(replace(loaded, history=h), budget(3))
@@ -139,13 +142,17 @@ def _solve_window(checked, start: date, h: History | None, folder: Path, **chang
 
 def test_publishing_the_next_window_leaves_the_earlier_one_byte_identical(checked, tmp_path: Path):
     store = Store(locate(str(tmp_path / "store.sqlite3")))
-    _, first = _solve_window(checked, DAY_1, None, tmp_path / "a")
+    _, first = _solve_window(checked, DAY_1, None, tmp_path / "a", OVERNIGHT)
     v1 = store.publish(first, now=T1).version
     following = DAY_1 + timedelta(days=3)
     h = history.from_store(store, replace(first.scenario, start=following))
     assert h is not None and h.shifts
-    _, second = _solve_window(checked, following, h, tmp_path / "b")
+    solved, second = _solve_window(checked, following, h, tmp_path / "b", OVERNIGHT)
+    # The first window's last night runs into the second, which holds it (its hand-over text there differs).
+    edge = [a for a in second.assignments if a.span.start < second.window.start]
+    assert [(a.shift, a.date) for a in edge] == [("night", following - timedelta(days=1))]
     report = store.publish(second, now=T1 + timedelta(hours=1))
+    assert report.edge_kept == 1
     assert report.version.changed == 0 and report.version.cancelled == 0 and report.version.added > 0
     before = {e.content.uid: e for e in store.events(v1.id)}
     after = {e.content.uid: e for e in store.events(report.version.id)}
