@@ -3,7 +3,7 @@ against the same quarter as one 12-week window and as three windows planned inde
 spread (max − min within each centre and level) of night, weekend and holiday shifts over the quarter, and the rule
 breaks at the seams.
 
-    python -m bench.continuity_bench [--work 6] [--windows 3] [--days 28]
+    python -m bench.continuity_bench [--work 12] [--windows 3] [--days 28]
 
 Budgets are CP-SAT work units (deterministic: the same figures on any machine, whatever else it runs); the one long
 window gets the sum of the short ones'.
@@ -76,7 +76,7 @@ def seam_breaks(scenario: Scenario, results: list[Path]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.continuity_bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--work", type=float, default=6.0, help="work units per 4-week window (default 6)")
+    parser.add_argument("--work", type=float, default=12.0, help="work units per 4-week window (default 12)")
     parser.add_argument("--windows", type=int, default=3)
     parser.add_argument("--days", type=int, default=28)
     args = parser.parse_args(argv)
