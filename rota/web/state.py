@@ -43,7 +43,7 @@ from rota.views import Analysis, hint_from, progress_frame
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-DATA = Path(__file__).resolve().parents[2] / "data"  # the checkout's scenarios (demo, variants)
+DATA = Path(__file__).resolve().parents[1] / "data"  # the scenarios shipped in the package (demo, variants)
 DEMO = DATA / "demo"
 T = TypeVar("T")
 
