@@ -1,6 +1,7 @@
 """The one process that serves rota: the Streamlit web UI (rota/web/app.py) and the calendar feeds (rota.feeds).
 
 Started by `rota serve` (uvicorn, factory mode); the store comes from $ROTA_STORE, which `rota serve --store` sets.
+`rota serve --feeds-only` runs rota.feed_server instead, without Streamlit.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from rota import logs
+from rota.feed_server import health_route
 from rota.feeds import routes
 from rota.store import open_store
 
@@ -16,4 +19,6 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 
 def create_app() -> st.App:
-    return st.App(APP, routes=routes(open_store()))
+    logs.install()
+    store = open_store()
+    return st.App(APP, routes=[health_route(store), *routes(store)])
