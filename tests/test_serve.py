@@ -4,6 +4,7 @@ out of every log line, and the UI refused beyond loopback until sign-in is confi
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 from rota import logs
 from rota.signin_config import signin_configured, signin_problems
 from rota.store import ENV_KEY, ENV_PAUSE, ENV_STORE
+from rota.tokens import ENV_PUBLIC_URL, public_base_url, request_base_url
 from tests.calendars import GOLDEN_RESULT, rota
 from tests.test_feeds import Server, free_port
 
@@ -225,3 +227,57 @@ def test_signin_configured_reads_the_files_streamlit_reads(tmp_path: Path, monke
     (project / ".streamlit" / "config.toml").write_text(f'[secrets]\nfiles = ["{tmp_path / "elsewhere.toml"}"]\n')
     (tmp_path / "elsewhere.toml").write_text(AUTH)
     assert signin_configured(project)
+
+
+# ---- C: feed links on the address the request came in on ---------------------------------------------------------
+
+
+def test_request_base_url_honours_the_proxy_headers() -> None:
+    assert request_base_url({"Host": "127.0.0.1:8765"}) == "http://127.0.0.1:8765"
+    assert request_base_url({"host": "127.0.0.1:8765", "X-Forwarded-Proto": "https",
+                             "X-Forwarded-Host": "rota.example.com, inner:8765"}) == "https://rota.example.com"
+    assert request_base_url({"Host": "inner", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "rota.example.com",
+                             "X-Forwarded-Port": "8443"}) == "https://rota.example.com:8443"
+    assert request_base_url({"Forwarded": 'for=1.2.3.4;proto=https;host="cal.example.org"', "Host": "x"}
+                            ) == "https://cal.example.org"
+    assert request_base_url({"Host": "[::1]:8600"}) == "http://[::1]:8600"
+    for bad in ({}, {"Host": "a b"}, {"Host": "evil.example/path"}, {"Host": "x", "X-Forwarded-Proto": "gopher"}):
+        assert request_base_url(bad) is None
+
+
+def test_rota_public_url_wins_over_the_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_PUBLIC_URL, raising=False)
+    assert public_base_url(request_base="http://127.0.0.1:8765") == "http://127.0.0.1:8765"
+    assert public_base_url() == "http://127.0.0.1:8501"
+    monkeypatch.setenv(ENV_PUBLIC_URL, "https://cal.example.com/")
+    assert public_base_url(request_base="http://127.0.0.1:8765") == "https://cal.example.com"
+
+
+@pytest.mark.browser
+def test_the_calendars_page_links_to_the_address_it_was_opened_on(published: Path, tmp_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    env = {k: v for k, v in clean_env(tmp_path).items() if k != ENV_PUBLIC_URL}
+    with serving(published, tmp_path, "--quiet", env=env) as (server, _log), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            def first_link(headers: dict[str, str]) -> str:
+                context = browser.new_context(extra_http_headers=headers)
+                page = context.new_page()
+                page.set_default_timeout(90_000)
+                page.goto(f"{server.base}/calendars")
+                code = page.locator('[data-testid="stCode"]').first
+                code.wait_for()
+                text = code.inner_text().strip()
+                context.close()
+                return text
+
+            direct = first_link({})
+            assert re.fullmatch(re.escape(server.base) + r"/feeds/[A-Za-z0-9_-]{43}\.ics", direct), direct
+            assert server.request("GET", direct.removeprefix(server.base))[0] == 200
+            proxied = first_link({"X-Forwarded-Proto": "https", "X-Forwarded-Host": "rota.example.com"})
+            assert proxied == direct.replace(server.base, "https://rota.example.com")
+        finally:
+            browser.close()

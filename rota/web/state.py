@@ -37,6 +37,7 @@ from rota.scenario_io import (
 from rota.slots import Plan
 from rota.solver import Solution, SolveOptions
 from rota.store import Location, Store, StoreError, locate
+from rota.tokens import public_base_url, request_base_url
 from rota.variant import VariantModel
 from rota.views import Analysis, hint_from, progress_frame
 
@@ -283,6 +284,11 @@ def store() -> Store | None:
     except StoreError as error:
         st.error(f"The store cannot be opened: {error}", icon="⛔")
         return None
+
+
+def link_base() -> str:
+    """The feed links' base URL: $ROTA_PUBLIC_URL when set, else what this browser's request came in on."""
+    return public_base_url(request_base=request_base_url(st.context.headers))
 
 
 # ---- sidebar: scenario in and out, and a compact solve status ------------------------------------------------------
