@@ -62,7 +62,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def serving(store: Path, folder: Path, *options: str, command: Sequence[str] = ("-m", "rota.cli"),
+def serving(store: Path | str, folder: Path, *options: str, command: Sequence[str] = ("-m", "rota.cli"),
             env: dict[str, str] | None = None) -> Iterator[tuple[Server, Path]]:
     """A real `rota serve OPTIONS` on a free loopback port, with its stdout and stderr in the returned file."""
     port = free_port()
@@ -71,7 +71,7 @@ def serving(store: Path, folder: Path, *options: str, command: Sequence[str] = (
     process = subprocess.Popen([sys.executable, *command, "serve", "--port", str(port), "--store", str(store),
                                 *options], cwd=folder, env=env or clean_env(folder), stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
-    running = Server(port, store)
+    running = Server(port, store)  # type: ignore[arg-type]  # a URL works too: links() passes it on as text
     deadline = time.monotonic() + 90
     while True:
         try:
