@@ -6,6 +6,7 @@ Started by `rota serve` (uvicorn, factory mode); the store comes from $ROTA_STOR
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -20,5 +21,14 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 def create_app() -> st.App:
     logs.install()
+    _one_line_per_request()
     store = open_store()
     return st.App(APP, routes=[health_route(store), *routes(store)])
+
+
+def _one_line_per_request() -> None:
+    """Streamlit adds its own handler to uvicorn's access logger when it parses its config; from then on uvicorn's
+    handler stays quiet, so each request is logged once, not twice."""
+    access = logging.getLogger("uvicorn.access")
+    for handler in access.handlers:
+        handler.addFilter(lambda _record: not hasattr(access, "streamlit_console_handler"))
