@@ -282,7 +282,7 @@ class Store:
         # A read first: opening a store that is up to date must not wait behind a publish holding the write lock.
         with self.engine.connect() as conn:
             revision = schema.current(conn)
-        if revision == schema.head():
+        if revision == schema.HEAD:
             return
         if self.read_only:
             raise StoreError(f"the store {self.location.label} is read-only for this user and holds no rota store "

@@ -42,7 +42,7 @@ def test_a_store_from_before_migrations_is_upgraded_in_place(old_store: Path, tm
     with sqlite3.connect(old_store) as conn:
         assert "alembic_version" not in {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     store = Store(locate(str(old_store)))
-    assert _revision(old_store) == [(schema.head(),)]
+    assert _revision(old_store) == [(schema.HEAD,)]
     found = [{**{k: v for k, v in vars(info).items() if k != "published"}, "published": info.published.isoformat()}
              for info in store.versions()]
     assert found == manifest["versions"] and len(found) == 3
@@ -57,14 +57,14 @@ def test_a_store_from_before_migrations_is_upgraded_in_place(old_store: Path, tm
     assert report.version.id == 4 and report.version.cancelled == 1
     store.close()
     again = Store(locate(str(old_store)))  # opening an up-to-date store changes nothing
-    assert [v.id for v in again.versions()] == [1, 2, 3, 4] and _revision(old_store) == [(schema.head(),)]
+    assert [v.id for v in again.versions()] == [1, 2, 3, 4] and _revision(old_store) == [(schema.HEAD,)]
     again.close()
 
 
 def test_the_cli_upgrades_an_old_store_when_it_opens_it(old_store: Path):
     done = rota("versions", "--store", str(old_store))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("golden") >= 2 and _revision(old_store) == [(schema.head(),)]
+    assert done.stdout.count("golden") >= 2 and _revision(old_store) == [(schema.HEAD,)]
 
 
 def test_the_migrations_make_exactly_the_tables_rota_uses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -72,8 +72,14 @@ def test_the_migrations_make_exactly_the_tables_rota_uses(tmp_path: Path, monkey
     store = Store(locate(str(tmp_path / "new.sqlite3")))
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
-        assert schema.current(conn) == schema.head()
+        assert schema.current(conn) == schema.HEAD
     store.close()
+
+
+def test_head_is_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(schema.config()).get_current_head() == schema.HEAD
 
 
 def test_a_store_from_a_newer_rota_is_refused_clearly(old_store: Path):
