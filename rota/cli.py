@@ -299,9 +299,12 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     which.add_argument("--all", action="store_true", help="every feed (e.g. after the secret key was lost)")
 
     serve = commands.add_parser("serve", parents=[store], help="run the web UI and the calendar feeds")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; beyond loopback the UI needs sign-in)")
     serve.add_argument("--port", type=_number(int, "expected a TCP port from 1 to 65535", 1, 65535), default=8501)
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--feeds-only", action="store_true",
+                       help="serve only the feeds and /healthz, no web UI (for the public host calendar apps poll)")
 
 
 def _utc_instant(text: str) -> datetime | Invalid:
@@ -701,14 +704,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problem:
         print(f"rota: cannot listen on {args.host}:{args.port}: {problem}", file=sys.stderr)
         return EXIT_INPUT
+    if not args.feeds_only and not _loopback(args.host):
+        from rota.signin_config import signin_problems
+
+        problems = signin_problems()
+        if problems:
+            print(f"rota: refusing to serve the web UI on {args.host} without sign-in: anyone who can reach it could "
+                  f"read every feed link, publish and roll back. Configure sign-in ({'; '.join(problems)}): an "
+                  "[auth] section with redirect_uri, cookie_secret, client_id, client_secret and server_metadata_url "
+                  "in .streamlit/secrets.toml; or serve the UI on 127.0.0.1 and only the feeds publicly with "
+                  "--feeds-only", file=sys.stderr)
+            return EXIT_INPUT
     store = open_store(args.store)  # fail here, clearly, rather than inside the server
-    os.environ[ENV_STORE] = store.location.url  # the factory in rota.web.server opens the same store
+    os.environ[ENV_STORE] = store.location.url  # the app factory opens the same store
     store.close()
-    print(f"Serving the web UI and the feeds on http://{args.host}:{args.port}/ (store {store.location.label})",
-          flush=True)
-    uvicorn.run("rota.web.server:create_app", factory=True, host=args.host, port=args.port,
+    what = "the feeds" if args.feeds_only else "the web UI and the feeds"
+    print(f"Serving {what} on http://{args.host}:{args.port}/ (store {store.location.label})", flush=True)
+    factory = "rota.feed_server:create_app" if args.feeds_only else "rota.web.server:create_app"
+    # proxy_headers: X-Forwarded-Proto/For are taken from the addresses in $FORWARDED_ALLOW_IPS (default loopback).
+    uvicorn.run(factory, factory=True, host=args.host, port=args.port, proxy_headers=True,
                 access_log=not args.quiet, log_level="warning" if args.quiet else "info")
     return 0
+
+
+def _loopback(host: str) -> bool:
+    """Whether every address `host` names is this machine's loopback (a name is resolved as uvicorn would)."""
+    import ipaddress
+    import socket
+
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)}
+    except socket.gaierror:
+        return False  # _listen_problem says why it cannot be used
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
 
 
 def _listen_problem(host: str, port: int) -> str:

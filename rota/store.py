@@ -49,11 +49,10 @@ from sqlalchemy.exc import (
     DBAPIError,
     NoSuchModuleError,
     OperationalError,
-    ProgrammingError,
     SQLAlchemyError,
 )
 
-from rota import seam, tokens
+from rota import schema, seam, tokens
 from rota.ical import CANCELLED, CONFIRMED, CalendarEvent, Feed, ShiftContent, feeds_for, render, shifts_from_result
 from rota.result import Result
 from rota.seam import SeamBreak
@@ -63,7 +62,6 @@ ENV_STORE = "ROTA_STORE"
 ENV_KEY = "ROTA_SECRET_KEY_FILE"
 ENV_PAUSE = "ROTA_TEST_PAUSE_IN_PUBLISH"  # test hook: seconds to sleep inside the publish transaction
 BUSY_SECONDS = 60.0  # how long a publish waits for another one to finish
-SCHEMA_VERSION = "1"
 _LOCK = "publish-lock"
 
 metadata = MetaData()
@@ -307,27 +305,20 @@ class Store:
             raise StoreError(_explain(self.location, error, writing=True)) from None
 
     def _ensure_schema(self) -> None:
-        # A read first: opening a store that exists must not wait behind a publish holding the write lock.
-        try:
-            with self.engine.connect() as conn:
-                present = {key: value for key, value in conn.execute(select(meta.c.key, meta.c.value))}
-            if present.get("schema") == SCHEMA_VERSION and _LOCK in present:
-                return
-        except (OperationalError, ProgrammingError) as error:
-            if not _no_such_table(error):
-                raise
+        # A read first: opening a store that is up to date must not wait behind a publish holding the write lock.
+        with self.engine.connect() as conn:
+            revision = schema.current(conn)
+        if revision == schema.HEAD:
+            return
         if self.read_only:
             raise StoreError(f"the store {self.location.label} is read-only for this user and holds no rota store "
-                             "yet: publish into it once where it is writable, or give the right path")
-        with self._write_bootstrap() as conn:
-            metadata.create_all(conn)
-            present = {key: value for key, value in conn.execute(select(meta.c.key, meta.c.value))}
-            if present.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
-                raise StoreError(f"the store {self.location.label} has schema {present['schema']}; this rota "
-                                 f"knows schema {SCHEMA_VERSION} (upgrade rota)")
-            for key, value in (("schema", SCHEMA_VERSION), (_LOCK, "")):
-                if key not in present:
-                    conn.execute(insert(meta).values(key=key, value=value))
+                             "yet, or one whose schema needs an upgrade: open it once where it is writable (e.g. "
+                             "`rota versions --store ...` as its owner), or give the right path")
+        try:
+            with self._write_bootstrap() as conn:
+                schema.upgrade(conn)
+        except schema.SchemaError as error:
+            raise StoreError(f"cannot open the store {self.location.label}: {error}") from None
 
     @contextmanager
     def _write_bootstrap(self) -> Iterator[Connection]:
@@ -680,11 +671,6 @@ def _engine(location: Location) -> tuple[Engine, bool]:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("rota_write") else "BEGIN")
 
     return engine, read_only
-
-
-def _no_such_table(error: DBAPIError) -> bool:
-    text = str(error.orig).lower()
-    return "no such table" in text or "does not exist" in text or "undefinedtable" in type(error.orig).__name__.lower()
 
 
 def _check_integrity(conn: Connection, location: Location) -> None:

@@ -1,14 +1,18 @@
 """The one process that serves rota: the Streamlit web UI (rota/web/app.py) and the calendar feeds (rota.feeds).
 
 Started by `rota serve` (uvicorn, factory mode); the store comes from $ROTA_STORE, which `rota serve --store` sets.
+`rota serve --feeds-only` runs rota.feed_server instead, without Streamlit.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
 
+from rota import logs
+from rota.feed_server import health_route
 from rota.feeds import routes
 from rota.store import open_store
 
@@ -16,4 +20,15 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 
 def create_app() -> st.App:
-    return st.App(APP, routes=routes(open_store()))
+    logs.install()
+    _one_line_per_request()
+    store = open_store()
+    return st.App(APP, routes=[health_route(store), *routes(store)])
+
+
+def _one_line_per_request() -> None:
+    """Streamlit adds its own handler to uvicorn's access logger when it parses its config; from then on uvicorn's
+    handler stays quiet, so each request is logged once, not twice."""
+    access = logging.getLogger("uvicorn.access")
+    for handler in access.handlers:
+        handler.addFilter(lambda _record: not hasattr(access, "streamlit_console_handler"))

@@ -38,13 +38,14 @@ from rota.scenario_io import (
 from rota.slots import Plan
 from rota.solver import Solution, SolveOptions
 from rota.store import Location, Store, StoreError, locate
+from rota.tokens import public_base_url, request_base_url
 from rota.variant import VariantModel
 from rota.views import Analysis, hint_from, progress_frame
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-DATA = Path(__file__).resolve().parents[2] / "data"  # the checkout's scenarios (demo, variants)
+DATA = Path(__file__).resolve().parents[1] / "data"  # the scenarios shipped in the package (demo, variants)
 DEMO = DATA / "demo"
 T = TypeVar("T")
 
@@ -298,6 +299,11 @@ def store() -> Store | None:
     except StoreError as error:
         st.error(f"The store cannot be opened: {error}", icon="⛔")
         return None
+
+
+def link_base() -> str:
+    """The feed links' base URL: $ROTA_PUBLIC_URL when set, else what this browser's request came in on."""
+    return public_base_url(request_base=request_base_url(st.context.headers))
 
 
 # ---- sidebar: scenario in and out, and a compact solve status ------------------------------------------------------

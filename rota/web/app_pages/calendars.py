@@ -8,7 +8,7 @@ from rota import publishing
 from rota.report import shifts_of
 from rota.scenario import ScenarioError
 from rota.store import RETENTION, StoreError
-from rota.tokens import BaseURLError, insecure, public_base_url
+from rota.tokens import BaseURLError, insecure
 from rota.web import state
 
 st.title("Calendars")
@@ -95,7 +95,7 @@ if store is not None:
 
     st.subheader("Feed links")
     try:
-        base = public_base_url()
+        base = state.link_base()
         links = publishing.links_frame(store, base)
     except (BaseURLError, StoreError) as error:
         links = None
