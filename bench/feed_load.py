@@ -1,18 +1,24 @@
 """Load test of the calendar feeds on loopback: requests per second with and without 304s, and errors.
 
-Publishes a result folder into a temporary store, starts `rota serve` on 127.0.0.1 (a free port), and has a few
+Publishes a result folder into a temporary store, starts `rota serve` on 127.0.0.1 (free ports), and has a few
 client threads (keep-alive connections) fetch feeds. Each run stops after --requests or --seconds, whichever comes
 first. Prints a table; exits 1 if any request failed.
 
+Scale-out: `--servers 2 --postgres` starts a throwaway PostgreSQL cluster (Debian's server binaries, Unix socket
+only) and two `rota serve --feeds-only` processes on that one store; the client threads are spread over them.
+
     .venv/bin/python bench/feed_load.py                      # solves the demo (10 s) first
     .venv/bin/python bench/feed_load.py --result out/demo --requests 2000 --seconds 20 --threads 4
+    .venv/bin/python bench/feed_load.py --result out/demo --postgres --servers 2 --feeds-only
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
 import http.client
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -21,6 +27,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,38 +50,74 @@ class Run:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--result", type=Path, help="a result folder (default: solve data/demo for 10 s)")
+    parser.add_argument("--result", type=Path, help="a result folder (default: solve the demo for 10 s)")
     parser.add_argument("--requests", type=int, default=2000, help="per run (default 2000)")
     parser.add_argument("--seconds", type=float, default=20.0, help="per run, at most (default 20)")
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--servers", type=int, default=1, help="server processes on the one store (default 1)")
+    parser.add_argument("--feeds-only", action="store_true", help="serve with `rota serve --feeds-only`")
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster as the store")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="rota-feed-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="rota-feed-load-") as tmp, _store(Path(tmp), args.postgres) as store:
         work = Path(tmp)
         result = args.result or _solve_demo(work)
-        store = work / "store.sqlite3"
-        env = {**os.environ, "ROTA_STORE": str(store)}
-        env.pop("ROTA_SECRET_KEY_FILE", None)
+        os.environ["ROTA_SECRET_KEY_FILE"] = str(work / "feed.key")  # never the user's own key
+        env = {**os.environ, "ROTA_STORE": store}
         subprocess.run([sys.executable, "-m", "rota.cli", "publish", str(result)], cwd=REPO, env=env, check=True,
                        stdout=subprocess.DEVNULL)
-        port = _free_port()
-        server = subprocess.Popen([sys.executable, "-m", "rota.cli", "serve", "--port", str(port), "--quiet"],
-                                  cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                  start_new_session=True)
+        ports = [_free_port() for _ in range(args.servers)]
+        servers = [subprocess.Popen([sys.executable, "-m", "rota.cli", "serve", "--port", str(port), "--quiet",
+                                     *(["--feeds-only"] if args.feeds_only else [])], cwd=REPO, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                   for port in ports]
         try:
-            _wait(port, server)
-            runs = _runs(store, port)
+            for port, server in zip(ports, servers, strict=True):
+                _wait(port, server)
+            runs = _runs(store, ports[0])
             for run in runs:
-                _load(run, port, args.requests, args.seconds, args.threads)
+                _load(run, ports, args.requests, args.seconds, args.threads)
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(15)
-    _table(runs, args.threads)
+            for server in servers:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(15)
+    face = "feeds-only" if args.feeds_only else "UI + feeds"
+    _table(runs, args.threads, f"{args.servers} `rota serve` ({face}) on {'PostgreSQL' if args.postgres else 'SQLite'}")
     return 1 if any(r.errors for r in runs) else 0
+
+
+@contextmanager
+def _store(work: Path, postgres: bool) -> Iterator[str]:
+    """The store's URL: a SQLite file, or a throwaway PostgreSQL cluster's database (as in test_store_postgres)."""
+    if not postgres:
+        yield str(work / "store.sqlite3")
+        return
+    found = shutil.which("pg_ctl") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))), None)
+    if found is None:
+        raise SystemExit("--postgres needs PostgreSQL's server binaries (Debian: apt-get install postgresql)")
+    bin_dir = Path(found).resolve().parent
+    root = Path(tempfile.mkdtemp(prefix="rota-pg-", dir="/tmp"))
+    data, sockets = root / "data", root / "socket"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root
+        for path in (root, sockets):
+            shutil.chown(path, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "rota", "-E", "UTF8",
+                    "--locale=C", "--no-sync"], check=True, capture_output=True)
+    subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", f"-c listen_addresses='' -k {sockets}",
+                    "-l", str(root / "log"), "-w", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://rota@/postgres?host={sockets}"
+    finally:
+        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       capture_output=True, check=False)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _solve_demo(work: Path) -> Path:
     out = work / "demo"
-    subprocess.run([sys.executable, "-m", "rota.cli", "solve", str(REPO / "data" / "demo"), "--out", str(out),
+    subprocess.run([sys.executable, "-m", "rota.cli", "solve", str(REPO / "rota" / "data" / "demo"), "--out", str(out),
                     "--time-limit", "10", "--quiet"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     return out
 
@@ -88,7 +132,7 @@ def _wait(port: int, server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and server.poll() is None:
         try:
-            status, _, _ = _get(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/_stcore/health", {})
+            status, _, _ = _get(http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/healthz", {})
             if status == 200:
                 return
         except OSError:
@@ -96,11 +140,11 @@ def _wait(port: int, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("rota serve did not start")
 
 
-def _runs(store: Path, port: int) -> list[Run]:
+def _runs(store: str, port: int) -> list[Run]:
     sys.path.insert(0, str(REPO))
     from rota.store import Store, locate
 
-    opened = Store(locate(str(store)))
+    opened = Store(locate(store))
     records = opened.feeds()
     engineers = [f"/feeds/{opened.token(r)}.ics" for r in records if r.kind == "engineer"]
     team = [f"/feeds/{opened.token(r)}.ics" for r in records if r.kind == "team"]
@@ -125,7 +169,7 @@ def _get(connection: http.client.HTTPConnection, path: str, headers: dict[str, s
     return response.status, response.getheader("ETag") or "", len(body)
 
 
-def _load(run: Run, port: int, requests: int, seconds: float, threads: int) -> None:
+def _load(run: Run, ports: list[int], requests: int, seconds: float, threads: int) -> None:
     lock = threading.Lock()
     issued = 0
     started = time.monotonic()
@@ -133,6 +177,7 @@ def _load(run: Run, port: int, requests: int, seconds: float, threads: int) -> N
 
     def client(index: int) -> None:
         nonlocal issued
+        port = ports[index % len(ports)]  # the threads spread over the servers
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         n = index
         while True:
@@ -165,8 +210,8 @@ def _load(run: Run, port: int, requests: int, seconds: float, threads: int) -> N
     run.seconds = time.monotonic() - started
 
 
-def _table(runs: list[Run], threads: int) -> None:
-    print(f"Feed load test on 127.0.0.1, {threads} client threads with keep-alive connections")
+def _table(runs: list[Run], threads: int, servers: str) -> None:
+    print(f"Feed load test on 127.0.0.1: {servers}, {threads} client threads with keep-alive connections")
     print(f"| {'run':<38} | {'requests':>8} | {'seconds':>7} | {'req/s':>7} | {'errors':>6} | {'304 share':>9} | "
           f"{'p50 ms':>6} | {'p95 ms':>6} |")
     print(f"|{'-' * 40}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 8}|{'-' * 11}|{'-' * 8}|{'-' * 8}|")

@@ -39,6 +39,7 @@ ASSIGNMENTS_HEADER = [
     "engineer", "name", "centre", "level", "date", "shift",
     "start_utc", "end_utc", "start_local", "end_local", "timezone", "hours",
 ]
+HISTORY_HEADER = ["engineer", "date", "shift", "start_utc", "end_utc"]
 GAPS_HEADER = ["kind", "rule", "start_utc", "end_utc", "required", "staffed", "shortfall", "reason"]
 COVERAGE_HEADER = [
     "hour_utc", "engineers", "seniors", "p0_required", "peak_engineers_required", "peak_seniors_required",
@@ -143,6 +144,7 @@ class Shift:
     template: str
     start: datetime
     end: datetime
+    published: bool = False  # a history.csv row: a published shift outside the window, a fixed fact
 
 
 @dataclass
@@ -150,6 +152,7 @@ class Counts:
     shifts: int = 0
     gap_rows: int = 0
     coverage_hours: int = 0
+    published: int = 0  # history.csv rows the seams were checked against
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -480,8 +483,9 @@ def by_engineer(shifts: Iterable[Shift]) -> dict[str, list[Shift]]:
     return groups
 
 
-def check_hard_rules(scn: Scenario, shifts: list[Shift], problems: list[str]) -> None:
+def check_hard_rules(scn: Scenario, shifts: list[Shift], problems: list[str], history: list[Shift] = ()) -> None:
     groups = by_engineer(shifts)
+    facts = by_engineer(history)
     for eng_id in sorted(groups):
         own = groups[eng_id]
         check_one_per_date(eng_id, own, problems)
@@ -489,7 +493,84 @@ def check_hard_rules(scn: Scenario, shifts: list[Shift], problems: list[str]) ->
         check_rest(scn.rules, eng_id, own, problems)
         check_weekly_hours(scn, scn.engineers[eng_id], own, problems)
         check_consecutive(scn.rules, eng_id, own, problems)
+        mine = {(s.day, s.template, s.start, s.end) for s in own}
+        published = [f for f in facts.get(eng_id, []) if (f.day, f.template, f.start, f.end) not in mine]
+        if published:
+            check_seams(scn, scn.engineers[eng_id], own, published, problems)
     check_pins(scn, groups, problems)
+
+
+# The seams: the result joined with the published shifts outside its window (history.csv). Only what involves both
+# a shift of the result and a published one is reported here; the rest is the result's own (above) or history's.
+
+
+def check_seams(scn: Scenario, eng: Engineer, own: list[Shift], published: list[Shift], problems: list[str]) -> None:
+    joined = sorted([*own, *published], key=lambda s: (s.start, s.day))
+    days = {s.day for s in published}
+    for shift in own:
+        if shift.day in days:
+            problems.append(f"engineer {eng.id} on {shift.day}: shift {shift.template!r} (assignments.csv row "
+                            f"{shift.row}) on a date that already has a published shift (history.csv)")
+    for before, after in pairwise(joined):
+        if before.published == after.published:
+            continue
+        rest_hours = (after.start - before.end).total_seconds() / 3600
+        if rest_hours < scn.rules.min_rest_hours:
+            problems.append(
+                f"engineer {eng.id} across the seam: {rest_hours:.2f} h rest between the "
+                f"{'published ' if before.published else ''}shift of {before.day} (ends {fmt_utc(before.end)}) and "
+                f"the {'published ' if after.published else ''}shift of {after.day} (starts {fmt_utc(after.start)}), "
+                f"minimum {scn.rules.min_rest_hours:g}"
+            )
+    cap = eng.max_hours if eng.max_hours is not None else scn.rules.max_hours_per_week
+    for first in sorted({s.day for s in joined}):
+        last = first + 6 * DAY
+        inside = [s for s in joined if first <= s.day <= last]
+        if all(s.published for s in inside) or not any(s.published for s in inside):
+            continue
+        seconds = sum((s.end - s.start).total_seconds() for s in inside)
+        if seconds > cap * 3600 + 1e-6:
+            problems.append(f"engineer {eng.id} across the seam: {seconds / 3600:.2f} h on the 7 local dates "
+                            f"{first}..{last} (published shifts included), above the cap of {cap:g}")
+    worked = sorted({s.day for s in joined})
+    run_start = 0
+    for i in range(1, len(worked) + 1):
+        if i == len(worked) or worked[i] != worked[i - 1] + DAY:
+            run = set(worked[run_start:i])
+            length = i - run_start
+            if length > scn.rules.max_consecutive_days and run & days and run - days:
+                problems.append(f"engineer {eng.id} across the seam: {length} consecutive dates with a shift "
+                                f"({worked[run_start]}..{worked[i - 1]}, published ones included), above "
+                                f"{scn.rules.max_consecutive_days}")
+            run_start = i
+
+
+def read_history(scn: Scenario, path: Path, problems: list[str]) -> list[Shift]:
+    """history.csv: engineer,date,shift,start_utc,end_utc of published shifts outside the window, instants as
+    published (a template changed since then does not move them)."""
+    records = read_result_csv(path, HISTORY_HEADER, problems) or []
+    out = []
+    for n, rec in enumerate(records, start=1):
+        where = f"{path.name} row {n}"
+        start, end = parse_utc(rec["start_utc"]), parse_utc(rec["end_utc"])
+        try:
+            day = date.fromisoformat(rec["date"])
+        except ValueError:
+            problems.append(f"{where}: date {rec['date']!r} is not a YYYY-MM-DD date")
+            continue
+        if start is None or end is None or end <= start:
+            problems.append(f"{where}: start_utc/end_utc {rec['start_utc']!r}..{rec['end_utc']!r} is not a span of "
+                            "UTC instants")
+            continue
+        if rec["engineer"] not in scn.engineers:
+            problems.append(f"{where}: unknown engineer {rec['engineer']!r}")
+            continue
+        if scn.window_start <= start < scn.window_end:
+            problems.append(f"{where}: a published shift inside the window ({fmt_utc(start)}); history.csv holds "
+                            "shifts outside it only")
+            continue
+        out.append(Shift(-n, rec["engineer"], day, rec["shift"], start, end, published=True))
+    return out
 
 
 def check_one_per_date(eng_id: str, own: list[Shift], problems: list[str]) -> None:
@@ -980,7 +1061,9 @@ def to_float(text: str) -> float:
 # Entry points
 
 
-def run_checks(scenario_dir: Path, result_dir: Path) -> tuple[list[str], Counts]:
+def run_checks(scenario_dir: Path, result_dir: Path, history_file: Path | None = None) -> tuple[list[str], Counts]:
+    """`history_file`: published shifts around the window to check the seams against (default: the result's own
+    history.csv, when it was solved with one)."""
     scn = load_scenario(Path(scenario_dir))
     result_dir = Path(result_dir)
     problems: list[str] = []
@@ -989,7 +1072,10 @@ def run_checks(scenario_dir: Path, result_dir: Path) -> tuple[list[str], Counts]
     assignment_records = read_result_csv(result_dir / "assignments.csv", ASSIGNMENTS_HEADER, problems) or []
     shifts = check_assignments(scn, assignment_records, problems)
     counts.shifts = len(assignment_records)
-    check_hard_rules(scn, shifts, problems)
+    history_file = history_file or (result_dir / "history.csv")
+    history = read_history(scn, history_file, problems) if history_file.is_file() else []
+    counts.published = len(history)
+    check_hard_rules(scn, shifts, problems, history)
 
     acts = activities(scn)
     timeline = build_timeline(scn, shifts, acts)
@@ -1007,9 +1093,9 @@ def run_checks(scenario_dir: Path, result_dir: Path) -> tuple[list[str], Counts]
     return problems, counts
 
 
-def check_rota(scenario_dir: Path, result_dir: Path) -> list[str]:
+def check_rota(scenario_dir: Path, result_dir: Path, history_file: Path | None = None) -> list[str]:
     """Every problem of the result folder against its scenario folder; an empty list means valid."""
-    return run_checks(scenario_dir, result_dir)[0]
+    return run_checks(scenario_dir, result_dir, history_file)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1018,14 +1104,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("scenario_dir", type=Path)
     parser.add_argument("result_dir", type=Path)
+    parser.add_argument("--history", type=Path, help="published shifts (history.csv columns) to check the seams with")
     args = parser.parse_args(argv)
-    problems, counts = run_checks(args.scenario_dir, args.result_dir)
+    problems, counts = run_checks(args.scenario_dir, args.result_dir, args.history)
     if problems:
         print("\n".join(problems))
         return 1
     print(
         f"OK: {counts.shifts} shifts, {counts.gap_rows} gap rows, {counts.coverage_hours} coverage hours, "
-        "summary.json checked"
+        "summary.json checked" + (f", seams checked against {counts.published} published shifts" if counts.published
+                                  else "")
     )
     return 0
 

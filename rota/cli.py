@@ -7,17 +7,24 @@ import errno
 import math
 import os
 import sys
+import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rota.clock import iso_utc, peak_occurrences, utc_offset
-from rota.scenario import ScenarioError, folder_problem, load_scenario
+from rota.clock import iso_utc, peak_occurrences, utc_offset, window
+from rota.scenario import ScenarioError, folder_problem, load_scenario, toml_with_window
 from rota.slots import Plan, unreachable_by_seniors
 from rota.tokens import DEFAULT_PUBLIC_URL, ENV_PUBLIC_URL
+
+if TYPE_CHECKING:
+    from rota.domain import Scenario
+    from rota.result import Result
+    from rota.store import Store
 
 EXIT_INPUT = 2  # a mistake in the arguments, files or environment: clear lines, no traceback
 EXIT_NO_ROTA = 1  # `rota size`: no answer could be told within the limits
@@ -72,10 +79,30 @@ def main(argv: list[str] | None = None) -> int:
     solve.add_argument("--fast", action="store_true",
                        help="free-running parallel search: uses the wall clock fully, but runs are not reproducible")
     solve.add_argument("--quiet", action="store_true", help="no progress lines")
+    solve.add_argument("--store", metavar="URL_OR_PATH",
+                       help="the published rota to continue (default: $ROTA_STORE, else the user's store if it exists)")
+    past = solve.add_mutually_exclusive_group()
+    past.add_argument("--history", type=Path, metavar="PATH",
+                      help="published shifts to continue instead of the store's: a result folder or an assignments "
+                           "CSV")
+    past.add_argument("--no-history", action="store_true",
+                      help="plan the window on its own, ignoring what is published around it")
+    solve.add_argument("--lookback-days", type=_number(int, "expected a number of days from 0 to 3660", 0, 3660),
+                       default=183, metavar="DAYS",
+                       help="published shifts this far before the window count towards fair shares (default 183)")
+    solve.add_argument("--keep-published", action="store_true",
+                       help="re-plan: keep the store's published rota inside the window where cover allows")
+    solve.add_argument("--next", action="store_true",
+                       help="plan the window right after the latest published one, as long as it (overrides the "
+                            "scenario's start and days)")
 
     verify = commands.add_parser("verify", help="check a result folder against its scenario (independent checker)")
     verify.add_argument("scenario", type=Path, help="the scenario folder (or the result folder alone)")
     verify.add_argument("result", type=Path, nargs="?", help="default: SCENARIO is a result folder with scenario/")
+    seams = verify.add_mutually_exclusive_group()
+    seams.add_argument("--history", type=Path, metavar="CSV",
+                       help="check the seams against these published shifts (default: the result's history.csv)")
+    seams.add_argument("--store", metavar="URL_OR_PATH", help="check the seams against the store's published rota")
 
     _calendar_commands(commands)
     _planning_commands(commands)
@@ -251,6 +278,10 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     publish = commands.add_parser("publish", parents=[store],
                                   help="store a result folder as the new published version of the feeds")
     publish.add_argument("result", type=Path, help="a result folder written by rota solve")
+    publish.add_argument("--dry-run", action="store_true",
+                         help="print what would be added, moved and cancelled per engineer; publish nothing")
+    publish.add_argument("--force", action="store_true",
+                         help="publish even where the joined rota breaks a hard rule at a seam (recorded)")
     commands.add_parser("versions", parents=[store], help="list the published versions")
     rollback = commands.add_parser("rollback", parents=[store],
                                    help="publish an earlier version's shifts again, as a new version")
@@ -268,9 +299,12 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     which.add_argument("--all", action="store_true", help="every feed (e.g. after the secret key was lost)")
 
     serve = commands.add_parser("serve", parents=[store], help="run the web UI and the calendar feeds")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; beyond loopback the UI needs sign-in)")
     serve.add_argument("--port", type=_number(int, "expected a TCP port from 1 to 65535", 1, 65535), default=8501)
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--feeds-only", action="store_true",
+                       help="serve only the feeds and /healthz, no web UI (for the public host calendar apps poll)")
     who = commands.add_parser("roles", parents=[store], help="check the web UI's roles file; list who has which role")
     who.add_argument("--roles", type=Path, metavar="PATH",
                      help="the roles file (default: $ROTA_ROLES, else roles.toml beside the store)")
@@ -342,6 +376,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
     # The files as solved: an edit during a long solve must not end up in the result's scenario copy.
     files = {name: (args.scenario / name).read_bytes() for name in SCENARIO_FILES if (args.scenario / name).is_file()}
     scenario = load_scenario(args.scenario)
+    scenario, files, baseline = _continue_published(args, scenario, files)
     check_pins(scenario)  # cheap, and names the conflicting pins before a long solve
     options = SolveOptions(time_limit=args.time_limit, work_limit=args.work_limit, seed=args.seed, workers=args.workers,
                            deterministic=not args.fast)
@@ -361,7 +396,7 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
     def run() -> None:
         try:
-            outcome["solution"] = solve(scenario, options, show, control, started=began)
+            outcome["solution"] = solve(scenario, options, show, control, baseline, started=began)
         except InfeasiblePins as error:
             outcome["error"] = error
         except Exception as error:  # a bug, not bad input: raised again in the main thread, with its traceback
@@ -400,13 +435,73 @@ def cmd_solve(args: argparse.Namespace) -> int:
               f"{gap['staffed']}/{gap['required']}: {gap['reason'][:160]}")
     if len(tables["gaps"]) > 10:
         print(f"  … {len(tables['gaps']) - 10} more in gaps.csv")
-    print(f"Wrote {args.out}/assignments.csv, coverage.csv, gaps.csv, summary.json")
+    if baseline is not None:
+        from rota.report import diff, shifts_of
+
+        changes = diff(baseline, shifts_of(solution.chosen))  # type: ignore[attr-defined]
+        kept = len(baseline & shifts_of(solution.chosen))  # type: ignore[attr-defined]
+        print(f"Re-plan: kept {kept} of {len(baseline)} published shifts; {len(changes)} engineer-days changed "
+              "(rota publish --dry-run RESULT shows them)")
+    print(f"Wrote {args.out}/assignments.csv, coverage.csv, gaps.csv, summary.json"
+          + (", history.csv" if scenario.history else ""))
     if not solution.stages:  # type: ignore[attr-defined]
         print(f"rota: the limit ({args.time_limit:g} s" + (f", work {args.work_limit:g}" if args.work_limit else "")
               + ") left no time for the solver's stages: the result is the quick first rota (every hard rule and pin "
               "holds, gaps reported) but not optimised: solve again with a higher --time-limit or --work-limit",
               file=sys.stderr)
     return 0
+
+
+def _existing_store(option: str | None) -> Store | None:
+    """The store named, or the default one if it exists (a solve never creates a store)."""
+    from rota.store import Store, locate
+
+    location = locate(option)
+    if location.default and location.url.startswith("sqlite:///") and not Path(location.url[10:]).is_file():
+        return None
+    return Store(location)
+
+
+def _continue_published(args: argparse.Namespace, scenario: Scenario, files: dict[str, bytes]
+                        ) -> tuple[Scenario, dict[str, bytes], frozenset[tuple[str, str, str]] | None]:
+    """The scenario on top of the published rota: its window (--next), its history and, re-planning, its baseline."""
+    from rota import history
+    from rota.store import StoreError, locate
+
+    needs_store = args.next or args.keep_published
+    store = _existing_store(args.store) if (needs_store or not (args.no_history or args.history)) else None
+    if needs_store and store is None:
+        raise StoreError(f"--{'next' if args.next else 'keep-published'} needs the published rota, and there is no "
+                         f"store yet at {locate(args.store).label}: publish a result first (rota publish), or give "
+                         "--store")
+    try:
+        if args.next:
+            following = history.next_window(store)  # type: ignore[arg-type]
+            if following is None:
+                raise StoreError(f"--next: nothing is published in {store.location.label} yet")  # type: ignore[union-attr]
+            scenario = replace(scenario, start=following[0], days=following[1])
+            files = dict(files, **{"scenario.toml": toml_with_window(files["scenario.toml"], *following)})
+            print(f"Next window: {following[0]} for {following[1]} days (after the latest published one)")
+        found = (history.from_path(args.history, scenario, args.lookback_days) if args.history
+                 else None if args.no_history or store is None
+                 else history.from_store(store, scenario, args.lookback_days))
+        if found is not None:
+            scenario = replace(scenario, history=found)
+            before = sum(1 for s in found.shifts if s.start < window(scenario.start, scenario.days).start)
+            print(f"Continuing {found.source}: {len(found.shifts)} published shifts around the window are fixed "
+                  f"({before} before it; fair shares look back {found.lookback_days} days)")
+        baseline = None
+        if args.keep_published:
+            published = history.published_baseline(store, scenario)  # type: ignore[arg-type]
+            if not published or not published[1]:
+                print("Nothing published inside this window: planning it afresh")
+            else:
+                baseline = published[1]
+                print(f"Re-planning against published version {published[0]}: {len(baseline)} shifts to keep")
+        return scenario, files, baseline
+    finally:
+        if store is not None:
+            store.close()
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -422,11 +517,31 @@ def cmd_verify(args: argparse.Namespace) -> int:
                   for name in RESULT_FILES if (result / name).is_file() and not _utf8(result / name)]
     if unreadable:
         raise ScenarioError(unreadable)
-    problems = check_rota(scenario, result)
+    history_file = args.history
+    if args.store:
+        history_file = _store_history(args.store, result)
+    problems = check_rota(scenario, result, history_file)
     for problem in problems:
         print(problem)
     print(f"{len(problems)} problem(s)" if problems else "OK: the rota passes the independent checker")
     return 1 if problems else 0
+
+
+def _store_history(option: str, result: Path) -> Path:
+    """The store's published shifts around the result's window, written as a history CSV for the checker."""
+    from rota import history
+    from rota.result import load_result
+    from rota.store import open_store
+
+    solved = load_result(result)
+    store = open_store(option)
+    try:
+        found = history.from_store(store, solved.scenario, history.DEFAULT_LOOKBACK_DAYS)
+    finally:
+        store.close()
+    path = Path(tempfile.mkdtemp(prefix="rota-verify-")) / history.HISTORY_FILE
+    path.write_text(history.csv_text(found) if found else ",".join(history.HISTORY_COLUMNS) + "\n")
+    return path
 
 
 def _utf8(path: Path) -> bool:
@@ -454,9 +569,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from rota.store import RETENTION, open_store
 
     result = load_result(args.result)
+    if args.dry_run:
+        return _dry_run(args, result)
     store = open_store(args.store)
-    report = store.publish(result)
+    report = store.publish(result, force=args.force)
     v = report.version
+    for found in report.forced:
+        print(f"rota: published anyway (--force): {found}", file=sys.stderr)
     if report.republished:
         print(f"Nothing to publish: version {v.id} of '{v.scenario}' in {store.location.label} is this rota already; "
               "no new version was made")
@@ -466,7 +585,41 @@ def cmd_publish(args: argparse.Namespace) -> int:
     print(f"  {v.shifts} shifts: {v.added} new, {v.changed} changed (SEQUENCE + 1), {v.unchanged} unchanged, "
           f"{v.cancelled} cancelled (shown as cancelled for {RETENTION.days} days)"
           + (f"; {report.carried} kept from outside this window" if report.carried else ""))
+    if report.edge_kept:
+        print(f"  {report.edge_kept} shift(s) of the result starting before its window left as the earlier window "
+              "published them")
     print("Feed links: rota feeds list")
+    return 0
+
+
+def _dry_run(args: argparse.Namespace, result: Result) -> int:
+    """What `rota publish` would change, per engineer, as the Calendars page previews it; nothing is written."""
+    from rota.publishing import preview
+
+    store = _existing_store(args.store)
+    if store is None:
+        print(f"Dry run: nothing is published yet; publishing would add all {len(result.assignments)} shifts")
+        return 0
+    try:
+        plan = store.plan_publish(result)
+    finally:
+        store.close()
+    changes = preview(plan.before, plan.after)
+    print(f"Dry run against {store.location.label}: {sum(len(c.added) for c in changes)} added, "
+          f"{sum(len(c.moved) for c in changes)} moved, {sum(len(c.cancelled) for c in changes)} cancelled "
+          f"for {len(changes)} engineer(s); nothing was published")
+    for person in changes:
+        print(f"  {person.engineer}")
+        for label, items in (("added", person.added), ("moved", person.moved), ("cancelled", person.cancelled)):
+            for item in items:
+                print(f"    {label:<9} {item}")
+    if plan.edge_kept:
+        print(f"  {plan.edge_kept} shift(s) starting before the window stay as the earlier window published them")
+    if plan.breaks:
+        print(f"Publishing would be refused: {len(plan.breaks)} hard rule(s) broken where it meets the published rota "
+              "(rota publish --force publishes anyway):")
+        for found in plan.breaks:
+            print(f"  {found}")
     return 0
 
 
@@ -554,12 +707,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problem:
         print(f"rota: cannot listen on {args.host}:{args.port}: {problem}", file=sys.stderr)
         return EXIT_INPUT
+    if not args.feeds_only and not _loopback(args.host):
+        from rota.signin_config import signin_problems
+
+        problems = signin_problems()
+        if problems:
+            print(f"rota: refusing to serve the web UI on {args.host} without sign-in: anyone who can reach it could "
+                  f"read every feed link, publish and roll back. Configure sign-in ({'; '.join(problems)}): an "
+                  "[auth] section with redirect_uri, cookie_secret, client_id, client_secret and server_metadata_url "
+                  "in .streamlit/secrets.toml; or serve the UI on 127.0.0.1 and only the feeds publicly with "
+                  "--feeds-only", file=sys.stderr)
+            return EXIT_INPUT
     store = open_store(args.store)  # fail here, clearly, rather than inside the server
-    os.environ[ENV_STORE] = store.location.url  # the factory in rota.web.server opens the same store
+    os.environ[ENV_STORE] = store.location.url  # the app factory opens the same store
     store.close()
-    print(f"Serving the web UI and the feeds on http://{args.host}:{args.port}/ (store {store.location.label})",
-          flush=True)
-    uvicorn.run("rota.web.server:create_app", factory=True, host=args.host, port=args.port,
+    what = "the feeds" if args.feeds_only else "the web UI and the feeds"
+    print(f"Serving {what} on http://{args.host}:{args.port}/ (store {store.location.label})", flush=True)
+    factory = "rota.feed_server:create_app" if args.feeds_only else "rota.web.server:create_app"
+    # proxy_headers: X-Forwarded-Proto/For are taken from the addresses in $FORWARDED_ALLOW_IPS (default loopback).
+    uvicorn.run(factory, factory=True, host=args.host, port=args.port, proxy_headers=True,
                 access_log=not args.quiet, log_level="warning" if args.quiet else "info")
     return 0
 
@@ -576,6 +742,18 @@ def cmd_roles(args: argparse.Namespace) -> int:
         if emails or groups:
             print(f"  {role.value}: {', '.join(emails) or '-'}" + (f"; groups {', '.join(groups)}" if groups else ""))
     return 0
+
+
+def _loopback(host: str) -> bool:
+    """Whether every address `host` names is this machine's loopback (a name is resolved as uvicorn would)."""
+    import ipaddress
+    import socket
+
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)}
+    except socket.gaierror:
+        return False  # _listen_problem says why it cannot be used
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
 
 
 def _listen_problem(host: str, port: int) -> str:

@@ -40,7 +40,8 @@ def no_shift_within_rest_of_another(m: RotaModel) -> None:
 
 
 def no_more_than_weekly_hours(m: RotaModel) -> None:
-    """Forbids more than the engineer's weekly cap in any 7 consecutive local days."""
+    """Forbids more than the engineer's weekly cap in any 7 consecutive local days, published shifts at the seams
+    included (they are constants: fixed facts outside the window)."""
     for engineer_id, slots in m.plan.slots_by_engineer.items():
         engineer = m.plan.engineers[engineer_id]
         cap_minutes = rules.cap_minutes(m.plan.scenario.weekly_cap(engineer))
@@ -50,13 +51,18 @@ def no_more_than_weekly_hours(m: RotaModel) -> None:
         days = sorted(by_day)
         if not days:
             continue
+        fixed: dict[date, int] = defaultdict(int)
+        for s in m.plan.near_past(engineer_id, days[0], (days[-1] - days[0]).days + rules.WEEK_DAYS):
+            fixed[s.date] += s.minutes
         first = days[0] - timedelta(days=6)
         for offset in range((days[-1] - first).days + 1):
             start = first + timedelta(days=offset)
-            week = [s for d in range(7) for s in by_day.get(start + timedelta(days=d), [])]
-            if _fits(week, cap_minutes):  # even the longest shift every day stays under the cap
+            week_days = [start + timedelta(days=d) for d in range(rules.WEEK_DAYS)]
+            week = [s for d in week_days for s in by_day.get(d, [])]
+            room = cap_minutes - sum(fixed.get(d, 0) for d in week_days)
+            if not week or _fits(week, room):  # even the longest shift every day stays under the cap
                 continue
-            m.model.add(sum(s.minutes * m.x[s] for s in week) <= cap_minutes)
+            m.model.add(sum(s.minutes * m.x[s] for s in week) <= max(0, room))
 
 
 def _fits(week: list[Slot], cap_minutes: int) -> bool:
@@ -68,15 +74,23 @@ def _fits(week: list[Slot], cap_minutes: int) -> bool:
 
 
 def no_more_than_consecutive_days(m: RotaModel) -> None:
-    """Forbids working more than `max_consecutive_days` local days in a row."""
+    """Forbids working more than `max_consecutive_days` local days in a row, counting the published days worked
+    just before and after the window."""
     limit = m.plan.scenario.rules.max_consecutive_days
     for engineer in m.plan.scenario.engineers:
         tz = m.plan.scenario.zone_of(engineer)
         days = local_dates(m.plan.window, tz, pad=1)
-        for i in range(len(days) - limit):
-            run = [v for d in days[i:i + limit + 1] for v in m.worked(engineer.id, d)]
-            if len({d for d in days[i:i + limit + 1] if m.worked(engineer.id, d)}) > limit:
-                m.model.add(sum(run) <= limit)
+        fixed = {s.date for s in m.plan.near_past(engineer.id, days[0], len(days) + limit)}
+        first, last = days[0] - timedelta(days=limit), days[-1]
+        for offset in range((last - first).days + 1):
+            run_days = [first + timedelta(days=offset + k) for k in range(limit + 1)]
+            run = [v for d in run_days for v in m.worked(engineer.id, d)]
+            if not run:
+                continue
+            worked_fixed = sum(1 for d in run_days if d in fixed)
+            possible = worked_fixed + sum(1 for d in run_days if d not in fixed and m.worked(engineer.id, d))
+            if possible > limit:
+                m.model.add(sum(run) <= max(0, limit - worked_fixed))
 
 
 def pinned_shifts_are_worked(m: RotaModel) -> None:

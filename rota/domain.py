@@ -125,6 +125,27 @@ class Pin:
 
 
 @dataclass(frozen=True)
+class PublishedShift:
+    """A shift already in the published rota (UTC instants as published): a fixed fact for the next plan."""
+
+    engineer: str
+    date: date  # local date of the engineer's centre
+    shift: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class History:
+    """What is already published around a plan's window: its shifts outside the window are fixed facts for the rest,
+    consecutive-day and weekly-cap rules at the seams, and those of the look-back before it count towards fairness."""
+
+    shifts: tuple[PublishedShift, ...]  # outside the window only, sorted by start
+    source: str = ""  # where it came from, for people ("store version 4", a file)
+    lookback_days: int = 183
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     start: date
@@ -138,6 +159,7 @@ class Scenario:
     leave: tuple[Leave, ...] = ()
     pins: tuple[Pin, ...] = ()
     source: str = ""
+    history: History | None = None  # not a file of the scenario: attached by whoever knows the published rota
 
     # Lookups by id, cached on the instance (not fields: `dataclasses.replace` builds a new instance without them)
     @cached_property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 
 from rota.clock import local_dates
 from rota.slots import Plan, Slot
@@ -47,19 +48,40 @@ def availability(plan: Plan, engineer_id: str) -> float:
     return present * plan.scenario.weekly_cap(engineer)
 
 
+def lookback(plan: Plan, engineer_id: str) -> list[Slot]:
+    """The engineer's published shifts in the look-back before the window (they count towards fair shares)."""
+    return [s for s in plan.past.get(engineer_id, ()) if s.span.start < plan.window.start]
+
+
+def lookback_availability(plan: Plan, engineer_id: str) -> float:
+    """Availability over the look-back, from the engineer's first published shift in it (someone who joined last
+    month owes nothing for the months before), less the leave the scenario still lists."""
+    carried = lookback(plan, engineer_id)
+    if not carried:
+        return 0.0
+    engineer = plan.engineers[engineer_id]
+    first = min(s.date for s in carried)
+    last = local_dates(plan.window, plan.scenario.zone_of(engineer))[0] - timedelta(days=1)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    present = sum(1 for d in days if (engineer_id, d) not in plan.leave)
+    return present * plan.scenario.weekly_cap(engineer)
+
+
 def bands(plan: Plan, members: list[str], chosen: Iterable[Slot]) -> dict[tuple[str, str], Band]:
-    """Each member's cost-free band per metric, from the group's totals in `chosen`."""
+    """Each member's cost-free band per metric in the window, from the group's totals in `chosen` and, with a
+    published history, in the look-back too: what an engineer carried in earlier windows comes off their share."""
     mine = [s for s in chosen if s.engineer in set(members)]
-    weights = [availability(plan, e) for e in members]
+    weights = [availability(plan, e) + lookback_availability(plan, e) for e in members]
+    carried = {e: loads(lookback(plan, e)) for e in members}
     whole = max(1e-9, sum(weights))
     lengths = [s.minutes for e in members for s in plan.slots_by_engineer.get(e, [])]
     half_shift = (sum(lengths) // len(lengths)) // 2 if lengths else 0
     out: dict[tuple[str, str], Band] = {}
     for name in WEIGHTS:
-        total = sum(metric(s, name) for s in mine)
+        total = sum(metric(s, name) for s in mine) + sum(carried[e][name] for e in members)
         for e, w in zip(members, weights, strict=True):
-            share = total * w / whole
-            out[e, name] = ((round(share) - half_shift, round(share) + half_shift) if name == "hours"
+            share = max(0.0, total * w / whole - carried[e][name])
+            out[e, name] = ((max(0, round(share) - half_shift), round(share) + half_shift) if name == "hours"
                             else (int(share), -int(-share // 1)))
     return out
 

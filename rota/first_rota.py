@@ -39,6 +39,8 @@ class Roster:
         self.cap = math.floor(plan.scenario.weekly_cap(plan.engineers[engineer_id]) * 60 + 1e-9)
         self.max_run = rules.max_consecutive_days
         self.by_day: dict[date, Slot] = {}
+        for fact in plan.past.get(engineer_id, ()):  # published shifts at the seams: in the rules, not in the load
+            self.by_day.setdefault(fact.date, fact)
         self.minutes = 0
 
     def allows(self, slot: Slot) -> bool:

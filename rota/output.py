@@ -13,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from rota.clock import iso_local, iso_utc
+from rota.history import HISTORY_FILE
+from rota.history import csv_text as history_csv
 from rota.report import cover_percentages, engineer_load, fairness, find_gaps, hourly_coverage
 from rota.solver import Solution
 
@@ -101,7 +103,7 @@ def result_tables(solution: Solution) -> dict[str, object]:
 
 SCENARIO_COPY = "scenario"  # the input files, copied so a result folder stands alone (ical, publish, verify)
 SCENARIO_FILES = ("scenario.toml", "engineers.csv", "leave.csv", "pins.csv")
-RESULT_FILES = ("assignments.csv", "coverage.csv", "gaps.csv", "summary.json")
+RESULT_FILES = ("assignments.csv", "coverage.csv", "gaps.csv", "summary.json", HISTORY_FILE)
 
 
 class OutputError(Exception):
@@ -174,13 +176,16 @@ def write_result(solution: Solution, folder: Path, files: Mapping[str, bytes] | 
                 copy = load_scenario(staging / SCENARIO_COPY)
             except ScenarioError:
                 copy = None
-            if copy is None or replace(copy, source="") != replace(solution.plan.scenario, source=""):
+            if copy is None or replace(copy, source="") != replace(solution.plan.scenario, source="", history=None):
                 raise OutputError([f"the scenario files of {solution.plan.scenario.source or 'the solve'} changed "
                                    f"while solving; {folder} was not written: solve again"])
         _write(staging / "assignments.csv", csv_text(ASSIGNMENT_COLUMNS, tables["assignments"]))  # type: ignore[arg-type]
         _write(staging / "coverage.csv", csv_text(COVERAGE_COLUMNS, tables["coverage"]))  # type: ignore[arg-type]
         _write(staging / "gaps.csv", csv_text(GAP_COLUMNS, tables["gaps"]))  # type: ignore[arg-type]
         _write(staging / "summary.json", json.dumps(tables["summary"], indent=2, ensure_ascii=False) + "\n")
+        history = solution.plan.scenario.history
+        if history is not None:  # the seams it was solved against, for `rota verify` and the independent checker
+            _write(staging / HISTORY_FILE, history_csv(history))
         if folder.is_dir():
             _keep_own_files(folder, staging)
         _swap_in(staging, folder)

@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from rota.clock import window
-from rota.domain import Scenario
-from rota.ical import CONFIRMED, calendars
+from rota.history import published_baseline  # noqa: F401  (the pages ask it here)
+from rota.ical import calendars
 from rota.output import assignment_rows, atomic_write, csv_text
 from rota.report import Shifts, diff
 from rota.result import ASSIGNMENT_COLUMNS, ASSIGNMENTS, SCENARIO_COPY, Result, load_result
@@ -95,21 +94,6 @@ def versions_frame(store: Store) -> pd.DataFrame:
              "source": f"rollback to version {v.rollback_of}" if v.rollback_of else v.source,
              "shown": v is infos[-1]} for v in reversed(infos)]
     return pd.DataFrame(rows, columns=VERSION_COLUMNS)
-
-
-def published_baseline(store: Store, scenario: Scenario) -> tuple[int, Shifts] | None:
-    """The latest published version and its shifts in this scenario's window, as a solver baseline; None before the
-    first publish. Cancelled events, other engineers and shifts outside the window are left out."""
-    infos = store.versions()
-    if not infos:
-        return None
-    latest = infos[-1].id
-    span = window(scenario.start, scenario.days)
-    engineers = {e.id for e in scenario.engineers}
-    shifts = frozenset((e.content.engineer, e.content.date, e.content.shift) for e in store.events(latest)
-                       if e.status == CONFIRMED and e.content.engineer in engineers
-                       and e.content.start < span.end and e.content.end > span.start)
-    return latest, shifts
 
 
 def diff_frame(before: Shifts, after: Shifts) -> pd.DataFrame:

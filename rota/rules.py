@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -71,7 +71,11 @@ def availability(plan: Plan, slot: Slot) -> list[Breach]:
     out = unavailable(plan, slot.engineer, slot.date)
     pinned = plan.pins.get((slot.engineer, slot.date))
     if pinned and pinned not in (Pin.OFF, slot.shift):
-        out.append(Breach(PIN, f"pinned to {pinned}"))
+        published = (slot.engineer, slot.date) in plan.published
+        out.append(Breach(PIN, f"published with {pinned} that day" if published else f"pinned to {pinned}"))
+    clash = closest_clash(plan.near_past(slot.engineer, slot.date, 2), slot, plan.scenario.rules.min_rest_hours)
+    if clash is not None:  # a published shift outside the window is a fact: nothing in the plan can move it
+        out.append(replace(clash, text=f"{clash.text} (published)"))
     return out
 
 
@@ -168,11 +172,12 @@ def _each_breach(plan: Plan, worked: list[Slot], slot: Slot) -> Iterator[Breach]
     yield from availability(plan, slot)
     rules = plan.scenario.rules
     cap = plan.scenario.weekly_cap(plan.engineers[slot.engineer])
+    seam = [*worked, *plan.near_past(slot.engineer, slot.date, WEEK_DAYS + rules.max_consecutive_days)]
     checks: tuple[Callable[[], Breach | None], ...] = (
         lambda: second_shift_that_day(worked, slot),
         lambda: closest_clash(worked, slot, rules.min_rest_hours),
-        lambda: over_weekly_cap(worked, slot, cap),
-        lambda: too_many_days_in_a_row(worked, slot, rules.max_consecutive_days),
+        lambda: over_weekly_cap(seam, slot, cap),
+        lambda: too_many_days_in_a_row(seam, slot, rules.max_consecutive_days),
     )
     for check in checks:
         if (found := check()) is not None:

@@ -9,7 +9,7 @@ import itertools
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from rota import rules
@@ -86,7 +86,56 @@ class Plan:
 
     @cached_property
     def pins(self) -> dict[tuple[str, date], str]:
-        return {(p.engineer, p.date): p.shift for p in self.scenario.pins}
+        """The scenario's pins, and the days the published rota outside the window already decides."""
+        return {(p.engineer, p.date): p.shift for p in self.scenario.pins} | self.published
+
+    @cached_property
+    def published(self) -> dict[tuple[str, date], str]:
+        """Engineer-days the published rota outside the window already decides: the shift published that day. A shift
+        the plan could start the day before its window belongs to the window it was published in: kept as it is."""
+        history = self.scenario.history
+        if history is None:
+            return {}
+        return {(s.engineer, s.date): s.shift for s in history.shifts if s.engineer in self.engineers}
+
+    @cached_property
+    def past(self) -> dict[str, list[Slot]]:
+        """Published shifts outside the window that the plan does not hold itself: fixed facts for the rules at the
+        seams (rest, days in a row, the weekly cap) and, before the window, for fair shares. By engineer, by start."""
+        history = self.scenario.history
+        out: dict[str, list[Slot]] = defaultdict(list)
+        if history is None:
+            return out
+        own = {(s.engineer, s.shift, s.date, s.span) for s in self.all_slots}
+        for p in history.shifts:
+            engineer = self.engineers.get(p.engineer)
+            span = Interval(p.start, p.end)
+            if engineer is None or (p.engineer, p.shift, p.date, span) in own:
+                continue
+            centre = self.scenario.centre(engineer.centre)
+            holiday = public_holidays(centre, p.date, p.date).get(p.date, "")
+            out[p.engineer].append(Slot(p.engineer, p.shift, p.date, span, night_minutes(span, centre.timezone),
+                                        p.date.weekday() >= 5, holiday, self._past_peak(span)))
+        return out
+
+    def _past_peak(self, span: Interval) -> bool:
+        return any(o.overlaps(span) for peak in self.scenario.peaks
+                   for o in peak_occurrences(peak, Interval(span.start - timedelta(days=1), span.end)))
+
+    @cached_property
+    def _past_by_day(self) -> dict[str, dict[date, list[Slot]]]:
+        out: dict[str, dict[date, list[Slot]]] = defaultdict(lambda: defaultdict(list))
+        for engineer, slots in self.past.items():
+            for s in slots:
+                out[engineer][s.date].append(s)
+        return out
+
+    def near_past(self, engineer: str, day: date, days: int = 8) -> list[Slot]:
+        """`past` shifts of `engineer` within `days` local days of `day` (all a rule at the seam can see)."""
+        if engineer not in self.past:
+            return []
+        by_day = self._past_by_day[engineer]
+        return [s for k in range(-days, days + 1) for s in by_day.get(day + timedelta(days=k), ())]
 
     @cached_property
     def peak_spans(self) -> list[Interval]:

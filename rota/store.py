@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,20 +49,19 @@ from sqlalchemy.exc import (
     DBAPIError,
     NoSuchModuleError,
     OperationalError,
-    ProgrammingError,
     SQLAlchemyError,
 )
 
-from rota import tokens
+from rota import schema, seam, tokens
 from rota.ical import CANCELLED, CONFIRMED, CalendarEvent, Feed, ShiftContent, feeds_for, render, shifts_from_result
 from rota.result import Result
+from rota.seam import SeamBreak
 
 RETENTION = timedelta(days=30)  # a cancelled shift stays in the feeds this long after its cancellation
 ENV_STORE = "ROTA_STORE"
 ENV_KEY = "ROTA_SECRET_KEY_FILE"
 ENV_PAUSE = "ROTA_TEST_PAUSE_IN_PUBLISH"  # test hook: seconds to sleep inside the publish transaction
 BUSY_SECONDS = 60.0  # how long a publish waits for another one to finish
-SCHEMA_VERSION = "1"
 _LOCK = "publish-lock"
 
 metadata = MetaData()
@@ -187,6 +186,31 @@ class PublishReport:
     carried: int  # shifts outside the rota's window, kept as they were
     expired: int  # cancellations older than RETENTION, dropped
     republished: bool = False  # nothing differed from `version`, the latest: no new version was made
+    edge_kept: int = 0  # shifts of the result starting before its window, left as the earlier window published them
+    forced: tuple[SeamBreak, ...] = ()  # the rule breaks at the seams it was published with (--force)
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    """What a publish of a result would write, worked out before writing (and for `rota publish --dry-run`)."""
+
+    target: dict[str, ShiftContent]  # the result's shifts that will be published, by UID
+    before: frozenset[tuple[str, str, str]]  # (engineer, local date, shift) published in the window now
+    after: frozenset[tuple[str, str, str]]  # the same after the publish
+    edge_kept: int
+    breaks: tuple[SeamBreak, ...]  # hard rules the joined rota (published outside the window + result) breaks
+    owned: frozenset[str] = frozenset()  # UIDs starting before the window that an earlier publish of it made
+
+
+class SeamError(StoreError):
+    """The joined rota would break hard rules at a seam: nothing was published."""
+
+    def __init__(self, breaks: tuple[SeamBreak, ...]):
+        self.breaks = breaks
+        listed = "\n".join(f"  {b}" for b in breaks)
+        super().__init__(f"publishing this result would break {len(breaks)} hard rule(s) where it meets the published "
+                         f"rota; nothing was published:\n{listed}\nSolve again with the published history (the "
+                         "default; see rota solve --no-history), or publish anyway with --force")
 
 
 @dataclass(frozen=True)
@@ -281,27 +305,20 @@ class Store:
             raise StoreError(_explain(self.location, error, writing=True)) from None
 
     def _ensure_schema(self) -> None:
-        # A read first: opening a store that exists must not wait behind a publish holding the write lock.
-        try:
-            with self.engine.connect() as conn:
-                present = {key: value for key, value in conn.execute(select(meta.c.key, meta.c.value))}
-            if present.get("schema") == SCHEMA_VERSION and _LOCK in present:
-                return
-        except (OperationalError, ProgrammingError) as error:
-            if not _no_such_table(error):
-                raise
+        # A read first: opening a store that is up to date must not wait behind a publish holding the write lock.
+        with self.engine.connect() as conn:
+            revision = schema.current(conn)
+        if revision == schema.HEAD:
+            return
         if self.read_only:
             raise StoreError(f"the store {self.location.label} is read-only for this user and holds no rota store "
-                             "yet: publish into it once where it is writable, or give the right path")
-        with self._write_bootstrap() as conn:
-            metadata.create_all(conn)
-            present = {key: value for key, value in conn.execute(select(meta.c.key, meta.c.value))}
-            if present.get("schema", SCHEMA_VERSION) != SCHEMA_VERSION:
-                raise StoreError(f"the store {self.location.label} has schema {present['schema']}; this rota "
-                                 f"knows schema {SCHEMA_VERSION} (upgrade rota)")
-            for key, value in (("schema", SCHEMA_VERSION), (_LOCK, "")):
-                if key not in present:
-                    conn.execute(insert(meta).values(key=key, value=value))
+                             "yet, or one whose schema needs an upgrade: open it once where it is writable (e.g. "
+                             "`rota versions --store ...` as its owner), or give the right path")
+        try:
+            with self._write_bootstrap() as conn:
+                schema.upgrade(conn)
+        except schema.SchemaError as error:
+            raise StoreError(f"cannot open the store {self.location.label}: {error}") from None
 
     @contextmanager
     def _write_bootstrap(self) -> Iterator[Connection]:
@@ -312,19 +329,57 @@ class Store:
 
     # publishing
 
-    def publish(self, result: Result, now: datetime | None = None, source: str | None = None) -> PublishReport:
+    def publish(self, result: Result, now: datetime | None = None, source: str | None = None,
+                force: bool = False) -> PublishReport:
         """Store `result` as a new version; see the module docstring for how it is compared with the last one.
-        `source` says where it came from in the version list (default: the result folder's path)."""
-        target = {c.uid: c for c in shifts_from_result(result)}
+        `source` says where it came from in the version list (default: the result folder's path).
+
+        Only the result's window changes: a shift starting in it is replaced or cancelled, every other published
+        shift is kept, and a shift of the result that starts before its window (a night reaching into it) is left
+        as the earlier window published it. When the joined rota would break a hard rule, SeamError, unless
+        `force` (the version's source then says so)."""
         start, end = _z(result.window.start), _z(result.window.end)
         with self._write() as conn:
+            plan = self._prepare(conn, result)
+            if plan.breaks and not force:
+                raise SeamError(plan.breaks)
             key = self._key(create=True)
-            report = self._commit(conn, target, lambda r: r.start_utc < end and r.end_utc > start, _now(now),
-                                  scenario=result.scenario.name, window=(start, end),
-                                  source=source or str(result.folder.absolute()), rollback_of=None)
+            label = source or str(result.folder.absolute())
+            if plan.breaks:
+                label += f" (forced past {len(plan.breaks)} rule break{'s' if len(plan.breaks) > 1 else ''})"
+            report = self._commit(conn, plan.target, lambda r: start <= r.start_utc < end or r.uid in plan.owned,
+                                  _now(now),
+                                  scenario=result.scenario.name, window=(start, end), source=label, rollback_of=None)
             self._ensure_feeds(conn, feeds_for(result), key, report.version.published)
             _test_pause()
-        return report
+        return replace(report, edge_kept=plan.edge_kept, forced=plan.breaks)
+
+    def plan_publish(self, result: Result) -> PublishPlan:
+        """What `publish(result)` would do now, without writing anything."""
+        with self._read() as conn:
+            return self._prepare(conn, result)
+
+    def _prepare(self, conn: Connection, result: Result) -> PublishPlan:
+        start, end = _z(result.window.start), _z(result.window.end)
+        latest = self._latest(conn)
+        rows = [r for r in self._rows(conn, latest.id) if r.status == CONFIRMED] if latest else []
+        infos = self._versions(conn)
+        window_of = {v.published: v.window_start for v in infos}  # a revision is stamped with its version's time
+        owned = frozenset(r.uid for r in rows if r.start_utc < start and window_of.get(_from_z(r.modified)) == start)
+        outside = [ShiftContent.from_json(r.content) for r in rows
+                   if not start <= r.start_utc < end and r.uid not in owned]
+        taken = {(c.engineer, c.date) for c in outside}
+        target: dict[str, ShiftContent] = {}
+        edge_kept = 0
+        for c in shifts_from_result(result):
+            if _z(c.start) < start and (c.engineer, c.date) in taken:
+                edge_kept += 1  # that engineer-day belongs to the window it was published in
+                continue
+            target[c.uid] = c
+        found = tuple(seam.breaks(result.scenario, target.values(), outside))
+        inside = [ShiftContent.from_json(r.content) for r in rows if start <= r.start_utc < end or r.uid in owned]
+        return PublishPlan(target, frozenset((c.engineer, c.date, c.shift) for c in inside),
+                           frozenset((c.engineer, c.date, c.shift) for c in target.values()), edge_kept, found, owned)
 
     def rollback(self, version: int, now: datetime | None = None) -> PublishReport:
         """Publish the events of `version` again, as a new version compared with the current one."""
@@ -616,11 +671,6 @@ def _engine(location: Location) -> tuple[Engine, bool]:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("rota_write") else "BEGIN")
 
     return engine, read_only
-
-
-def _no_such_table(error: DBAPIError) -> bool:
-    text = str(error.orig).lower()
-    return "no such table" in text or "does not exist" in text or "undefinedtable" in type(error.orig).__name__.lower()
 
 
 def _check_integrity(conn: Connection, location: Location) -> None:

@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -86,13 +87,44 @@ class BaseURLError(ValueError):
     """A public base URL that cannot carry feed links."""
 
 
-def public_base_url(option: str | None = None) -> str:
-    """The address the feeds are served at: `option`, else $ROTA_PUBLIC_URL, else the local server."""
-    base = (option or os.environ.get(ENV_PUBLIC_URL) or DEFAULT_PUBLIC_URL).rstrip("/")
+def public_base_url(option: str | None = None, request_base: str | None = None) -> str:
+    """The address the feeds are served at: `option`, else $ROTA_PUBLIC_URL, else `request_base` (what the request
+    showing the links came in on), else the local server's default."""
+    base = (option or os.environ.get(ENV_PUBLIC_URL) or request_base or DEFAULT_PUBLIC_URL).rstrip("/")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise BaseURLError(f"base URL {base!r} must start with https:// (or http://) and name a host")
     return base
+
+
+def request_base_url(headers: Mapping[str, str]) -> str | None:
+    """The base URL a request came in on, as its client saw it: a reverse proxy's X-Forwarded-Proto/-Host/-Port
+    (or RFC 7239 Forwarded) first, else the Host header; None when the headers name no usable host."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    forwarded = _forwarded(lower.get("forwarded", ""))
+    proto = (_first(lower.get("x-forwarded-proto")) or forwarded.get("proto") or "http").lower()
+    host = _first(lower.get("x-forwarded-host")) or forwarded.get("host") or _first(lower.get("host"))
+    if proto not in ("http", "https") or not host or not _HOST.match(host):
+        return None
+    port = _first(lower.get("x-forwarded-port"))
+    if port and port.isdigit() and not _HOST_PORT.search(host) and port != ("443" if proto == "https" else "80"):
+        host = f"{host}:{port}"
+    return f"{proto}://{host}"
+
+
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$")
+_HOST_PORT = re.compile(r":\d{1,5}$")
+
+
+def _first(value: str | None) -> str:
+    """The first of a comma-separated list (the hop nearest the client), trimmed."""
+    return (value or "").split(",")[0].strip()
+
+
+def _forwarded(value: str) -> dict[str, str]:
+    """The first element of an RFC 7239 Forwarded header as {parameter: value}."""
+    pairs = (part.split("=", 1) for part in value.split(",")[0].split(";") if "=" in part)
+    return {k.strip().lower(): v.strip().strip('"') for k, v in pairs}
 
 
 def insecure(base: str) -> bool:

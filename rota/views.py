@@ -22,7 +22,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from rota import rules
+from rota import fairness, rules
 from rota.clock import Interval, iso_utc, local_dates, peak_occurrences, shift_interval, wall_to_utc, zone
 from rota.domain import WEEKDAYS, Pin, Scenario
 from rota.report import HOUR, Gap, Timeline, counts_toward, engineer_load, find_gaps
@@ -496,6 +496,13 @@ def load_frame(plan: Plan, chosen: list[Slot]) -> pd.DataFrame:
         "weekly_cap": scenario.weekly_cap(e), "shifts": int(load[e.id]["shifts"]),
         **{m: load[e.id][m] for m in METRICS},
     } for e in scenario.engineers])
+
+
+def lookback_frame(plan: Plan, chosen: list[Slot]) -> pd.DataFrame | None:
+    """`load_frame` over the window and the published look-back before it (what fair shares weigh), or None when
+    the rota was solved without a published history."""
+    carried = [s for e in plan.engineers for s in fairness.lookback(plan, e)]
+    return load_frame(plan, [*chosen, *carried]) if carried else None
 
 
 def fairness_frame(load: pd.DataFrame) -> pd.DataFrame:

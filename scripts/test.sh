@@ -15,5 +15,14 @@ fi
 if [ ! -f tests/js/node_modules/.package-lock.json ] || [ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; then
   npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 fi
+# The PostgreSQL tests start throwaway clusters of Debian's server binaries on a Unix socket: install them when
+# missing, without the package's default cluster (nothing left listening on port 5432).
+if ! command -v pg_ctl >/dev/null && ! compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; then
+  ${SUDO:-$( [ "$(id -u)" = 0 ] || echo sudo )} mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | ${SUDO:-$( [ "$(id -u)" = 0 ] || echo sudo )} tee -a /etc/postgresql-common/createcluster.conf >/dev/null
+  ${SUDO:-$( [ "$(id -u)" = 0 ] || echo sudo )} apt-get update -qq
+  ${SUDO:-$( [ "$(id -u)" = 0 ] || echo sudo )} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    -o Dpkg::Options::=--force-confold postgresql
+fi
 ruff check .
 exec python -m pytest "$@"

@@ -42,11 +42,12 @@ def damaged_store(kind: str, tmp_path: Path) -> Path:
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        revisions = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'revisions'").fetchone()[0]
     if kind == "truncated":
         os.truncate(path, 5000)
-    else:  # page 3, the revisions table, overwritten; the schema (1), versions (2) and feeds stay readable
+    else:  # the revisions table's page overwritten; the schema, versions and feeds stay readable
         with path.open("r+b") as handle:
-            handle.seek(2 * page_size)
+            handle.seek((revisions - 1) * page_size)
             handle.write(b"\xff" * page_size)
     return path
 

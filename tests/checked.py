@@ -92,7 +92,8 @@ def write_scenario(scenario: Scenario, folder: Path) -> Path:
                [(lv.engineer, lv.start.isoformat(), lv.end.isoformat(), lv.reason) for lv in scenario.leave])
     _write_csv(folder / "pins.csv", PINS_COLUMNS, [(p.engineer, p.date.isoformat(), p.shift) for p in scenario.pins])
     loaded = load_scenario(folder)
-    assert replace(loaded, source="") == replace(scenario, source=""), "the written scenario files differ from it"
+    assert replace(loaded, source="") == replace(scenario, source="", history=None), \
+        "the written scenario files differ from it"
     return folder
 
 

@@ -69,9 +69,13 @@ def fresh(postgres: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv(ENV_KEY, str(tmp_path / "feed.key"))
     store = Store(locate(postgres))
+    from sqlalchemy import text
+
     from rota.store import metadata
 
     metadata.drop_all(store.engine)
+    with store.engine.begin() as conn:  # and the schema's revision, so the next open migrates from scratch
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     store.close()
     store = Store(locate(postgres))
     yield store

@@ -8,14 +8,15 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from rota import child
-from rota.domain import Scenario
+from rota import child, history
+from rota.domain import History, Scenario
 from rota.jobs import SolveJob, WhatIfJob
 from rota.overview import TIER_WORDS
 from rota.roles import may_see_page, may_solve
@@ -38,13 +39,14 @@ from rota.scenario_io import (
 from rota.slots import Plan
 from rota.solver import Solution, SolveOptions
 from rota.store import Location, Store, StoreError, locate
+from rota.tokens import public_base_url, request_base_url
 from rota.variant import VariantModel
 from rota.views import Analysis, hint_from, progress_frame
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
 
-DATA = Path(__file__).resolve().parents[2] / "data"  # the checkout's scenarios (demo, variants)
+DATA = Path(__file__).resolve().parents[1] / "data"  # the scenarios shipped in the package (demo, variants)
 DEMO = DATA / "demo"
 T = TypeVar("T")
 
@@ -53,7 +55,7 @@ T = TypeVar("T")
 KEEP = {"time_limit": 30, "work_limit": 0.0, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
         "shade_cover_gaps": False, "people_centre": None, "people_span": "whole window", "metric": "hours",
         "pin_centre": None, "keep_published": False, "whatif_limit": 10, "whatif_work": 0.0,
-        "whatif_examples": []}
+        "whatif_examples": [], "people_totals": "this window"}
 
 
 def init() -> None:
@@ -217,11 +219,25 @@ def result_files() -> ScenarioFiles:
     return last.context["files"]
 
 
-def start_solve(options: SolveOptions, keep: tuple[int, frozenset[tuple[str, str, str]]] | None = None) -> SolveJob:
+def published_history(plan_scenario: Scenario) -> History | None:
+    """What is published around the scenario's window (fixed facts at the seams, fairness look-back), if anything."""
+    found = store()
+    if found is None:
+        return None
+    try:
+        return history.from_store(found, plan_scenario)
+    except StoreError as error:
+        st.error(f"The published rota cannot be read: {error}", icon="⛔")
+        return None
+
+
+def start_solve(options: SolveOptions, keep: tuple[int, frozenset[tuple[str, str, str]]] | None = None,
+                past: History | None = None) -> SolveJob:
     """Solve in a child process. `keep`: a published (version, shifts) to change as little as possible (the
-    explicit re-plan); without it a re-solve only warm-starts from the last rota, and fairness may move it."""
+    explicit re-plan); without it a re-solve only warm-starts from the last rota, and fairness may move it. `past`:
+    the published rota around the window, which the rota continues."""
     previous = result()
-    new = SolveJob(scenario(), options, hint_from(previous.chosen) if previous else None,
+    new = SolveJob(replace(scenario(), history=past), options, hint_from(previous.chosen) if previous else None,
                    baseline=keep[1] if keep else None, keeps_last=previous is not None,
                    context={"files_key": st.session_state.valid_key, "files": st.session_state.valid_files,
                             "kept_version": keep[0] if keep else None})
@@ -292,6 +308,11 @@ def store() -> Store | None:
     except StoreError as error:
         st.error(f"The store cannot be opened: {error}", icon="⛔")
         return None
+
+
+def link_base() -> str:
+    """The feed links' base URL: $ROTA_PUBLIC_URL when set, else what this browser's request came in on."""
+    return public_base_url(request_base=request_base_url(st.context.headers))
 
 
 # ---- sidebar: scenario in and out, and a compact solve status ------------------------------------------------------

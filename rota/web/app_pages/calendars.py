@@ -8,7 +8,7 @@ from rota import publishing, roles
 from rota.report import shifts_of
 from rota.scenario import ScenarioError
 from rota.store import RETENTION, StoreError
-from rota.tokens import BaseURLError, insecure, public_base_url
+from rota.tokens import BaseURLError, insecure
 from rota.web import access, state
 
 access.page_guard("calendars")
@@ -101,7 +101,7 @@ if store is not None:
     if not access.allowed(roles.may_see_links):
         st.info("Feed links are secrets: each engineer finds their own on their page (My rota).")
     try:
-        base = public_base_url()
+        base = state.link_base()
         # Links are secrets: not even read for a role that may not see them.
         links = publishing.links_frame(store, base) if access.allowed(roles.may_see_links) else None
     except (BaseURLError, StoreError) as error:

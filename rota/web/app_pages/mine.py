@@ -7,7 +7,7 @@ import streamlit as st
 
 from rota import engineer_view, publishing
 from rota.store import StoreError
-from rota.tokens import BaseURLError, feed_url, public_base_url
+from rota.tokens import BaseURLError, feed_url
 from rota.web import access, state
 
 st.title("My rota")
@@ -66,7 +66,7 @@ if st.button("Rotate my link", key="rotate_mine", icon=":material/autorenew:",
     st.rerun()
 try:
     record = next(f for f in store.feeds() if f.kind == "engineer" and f.ident == me.id)
-    https, webcal = feed_url(public_base_url(), store.token(record))
+    https, webcal = feed_url(state.link_base(), store.token(record))
 except (BaseURLError, StoreError, StopIteration) as error:
     st.error(f"Your link cannot be shown: {error}", icon="⛔")
     st.stop()

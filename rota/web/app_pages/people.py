@@ -54,7 +54,14 @@ metric_names = {"hours": "Hours", "night_hours": "Night hours", "weekend_shifts"
 metric = st.segmented_control("Metric", list(metric_names), format_func=metric_names.get,
                               **state.kept("metric")) or "hours"
 load = result.load
-spread = state.memo("fairness", token, lambda: views.fairness_frame(load))
+carried = state.memo("lookback", token, lambda: views.lookback_frame(result.plan, result.chosen))
+if carried is not None:
+    past = result.plan.scenario.history
+    span = st.segmented_control("Totals", ["this window", "with the look-back"], **state.kept("people_totals"),
+                                help=f"The look-back: the {past.lookback_days if past else 0} days of published rota "
+                                     "before this window, which fair shares weigh too") or "this window"
+    load = carried if span == "with the look-back" else load
+spread = state.memo("fairness", (token, load is carried), lambda: views.fairness_frame(load))
 one = spread[spread["metric"] == metric]
 groups = list(one["group"])
 bars = alt.Chart(one).mark_rule(strokeWidth=10, opacity=0.25, color="#4c78a8").encode(

@@ -44,6 +44,13 @@ if keep_published and (store := state.store()) is not None:
         st.caption(f"Re-plans from published version {kept[0]} ({len(kept[1])} shifts in this window): after cover, "
                    "it changes as few of them as possible.")
 
+past = state.published_history(scenario)
+if past is not None:
+    before = sum(1 for s in past.shifts if s.start < plan.window.start)
+    st.caption(f"Continues {past.source}: {len(past.shifts)} published shifts around this window are fixed facts for "
+               f"rest, days in a row and the weekly cap; the {before} before it count towards fair shares "
+               f"(looking back {past.lookback_days} days).")
+
 current = state.job()
 result = state.result()
 if current is not None and current.running:
@@ -53,7 +60,8 @@ else:
     if right.button(label, type="primary", disabled=bool(issues), key="solve",
                     help="Fix the scenario's problems first" if issues else "Solve with the pins below"):
         state.start_solve(SolveOptions(time_limit=float(time_limit), work_limit=float(work_limit) or None,
-                                       seed=int(seed), workers=int(workers), deterministic=not fast), keep=kept)
+                                       seed=int(seed), workers=int(workers), deterministic=not fast), keep=kept,
+                          past=past)
         st.rerun()
     if current is not None and current.error:
         st.error(current.error, icon="⛔")
