@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     handlers = {"check": cmd_check, "solve": cmd_solve, "verify": cmd_verify, "ical": cmd_ical,
                 "publish": cmd_publish, "versions": cmd_versions, "rollback": cmd_rollback, "feeds": cmd_feeds,
-                "serve": cmd_serve, "whatif": cmd_whatif, "size": cmd_size, "grade": cmd_grade}
+                "serve": cmd_serve, "roles": cmd_roles, "whatif": cmd_whatif, "size": cmd_size, "grade": cmd_grade}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -305,6 +305,9 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     serve.add_argument("--quiet", action="store_true", help="no access log")
     serve.add_argument("--feeds-only", action="store_true",
                        help="serve only the feeds and /healthz, no web UI (for the public host calendar apps poll)")
+    who = commands.add_parser("roles", parents=[store], help="check the web UI's roles file; list who has which role")
+    who.add_argument("--roles", type=Path, metavar="PATH",
+                     help="the roles file (default: $ROTA_ROLES, else roles.toml beside the store)")
 
 
 def _utc_instant(text: str) -> datetime | Invalid:
@@ -724,6 +727,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # proxy_headers: X-Forwarded-Proto/For are taken from the addresses in $FORWARDED_ALLOW_IPS (default loopback).
     uvicorn.run(factory, factory=True, host=args.host, port=args.port, proxy_headers=True,
                 access_log=not args.quiet, log_level="warning" if args.quiet else "info")
+    return 0
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    from rota import roles
+    from rota.store import locate
+
+    path = args.roles or roles.roles_path(locate(args.store))
+    found = roles.load_roles(path, required=True)
+    print(f"Roles in {path} (group claim: {found.groups_claim}); engineers.csv's e-mails have their own page too")
+    for role in roles.Role:
+        emails, groups = found.members(role)
+        if emails or groups:
+            print(f"  {role.value}: {', '.join(emails) or '-'}" + (f"; groups {', '.join(groups)}" if groups else ""))
     return 0
 
 

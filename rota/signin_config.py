@@ -5,6 +5,7 @@ itself or a `[auth.<name>]` table), `client_id`, `client_secret` and `server_met
 Streamlit's `secrets.files` option: `~/.streamlit/secrets.toml`, then `.streamlit/secrets.toml` in the folder the
 server starts in, then the one beside the UI's entry script; a later file's `[auth]` replaces an earlier one's.
 `[secrets] files` in a `.streamlit/config.toml` (or $STREAMLIT_SECRETS_FILES) replaces that list, as in Streamlit.
+`rota serve` reads the file $ROTA_SECRETS names after all of them (rota.web.server gives Streamlit the same list).
 """
 
 from __future__ import annotations
@@ -18,12 +19,18 @@ from typing import Any
 GENERAL = ("redirect_uri", "cookie_secret")
 PROVIDER = ("client_id", "client_secret", "server_metadata_url")
 ENV_FILES = "STREAMLIT_SECRETS_FILES"
+ENV_SECRETS = "ROTA_SECRETS"
 _ENTRY = Path(__file__).resolve().parent / "web" / "app.py"  # the script Streamlit runs (its script-level config)
 
 
 def secrets_files(cwd: Path | None = None) -> list[Path]:
-    """Where Streamlit looks for secrets, first to last."""
-    cwd = cwd or Path.cwd()
+    """Where Streamlit looks for secrets, first to last, and then $ROTA_SECRETS."""
+    extra = os.environ.get(ENV_SECRETS)
+    files = _streamlit_files(cwd or Path.cwd())
+    return [*files, Path(extra).expanduser().absolute()] if extra else files
+
+
+def _streamlit_files(cwd: Path) -> list[Path]:
     configured = os.environ.get(ENV_FILES)
     if configured:
         return [Path(p).expanduser() for p in configured.split(",") if p.strip()]
@@ -59,6 +66,17 @@ def signin_problems(cwd: Path | None = None) -> list[str]:
 
 def signin_configured(cwd: Path | None = None) -> bool:
     return not signin_problems(cwd)
+
+
+def providers(cwd: Path | None = None) -> list[str | None]:
+    """Who one can sign in with: None for the provider in [auth] itself, else the name of each complete
+    [auth.<name>] table (st.login(name)); [] when sign-in is not configured."""
+    auth = auth_section(cwd)
+    if signin_problems(cwd):
+        return []
+    named: list[str | None] = [name for name, table in auth.items()
+                               if isinstance(table, Mapping) and all(table.get(key) for key in PROVIDER)]
+    return [None, *named] if all(auth.get(key) for key in PROVIDER) else named
 
 
 def _config_files(cwd: Path) -> list[Path]:

@@ -10,10 +10,12 @@ import logging
 from pathlib import Path
 
 import streamlit as st
+from streamlit import config
 
 from rota import logs
 from rota.feed_server import health_route
 from rota.feeds import routes
+from rota.signin_config import secrets_files
 from rota.store import open_store
 
 APP = Path(__file__).resolve().parent / "app.py"
@@ -22,6 +24,8 @@ APP = Path(__file__).resolve().parent / "app.py"
 def create_app() -> st.App:
     logs.install()
     _one_line_per_request()
+    # Sign-in reads [auth] where rota.signin_config looks: Streamlit's own places and $ROTA_SECRETS.
+    config.set_option("secrets.files", [str(p) for p in secrets_files()])
     store = open_store()
     return st.App(APP, routes=[health_route(store), *routes(store)])
 

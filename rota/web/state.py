@@ -19,6 +19,7 @@ from rota import child, history
 from rota.domain import History, Scenario
 from rota.jobs import SolveJob, WhatIfJob
 from rota.overview import TIER_WORDS
+from rota.roles import may_see_page, may_solve
 from rota.scenario import Problem
 from rota.scenario_io import (
     FILES,
@@ -171,12 +172,20 @@ def result() -> Analysis | None:
 def require_result() -> Analysis:
     """The solved rota, or an explanation and a link to Plan (the page stops there)."""
     current = result()
+    from rota.web import access  # here: access reads this module's scenario
+
+    if current is None and not access.allowed(may_solve):  # a viewer: the published rota
+        published = access.published_result()
+        if published is None:
+            st.stop()
+        return published
     if current is None:
         running = job() is not None and job().running  # type: ignore[union-attr]
         st.info("Solving… the rota appears here as soon as it is ready." if running
                 else "No rota yet: solve one on the Plan page.")
-        st.page_link(str(Path(__file__).resolve().parent / "app_pages" / "plan.py"), label="Go to Plan",
-                     icon=":material/calculate:")
+        if access.allowed(lambda role: may_see_page(role, "plan")):  # a link to a page not listed would fail
+            st.page_link(str(Path(__file__).resolve().parent / "app_pages" / "plan.py"), label="Go to Plan",
+                         icon=":material/calculate:")
         st.stop()
     if result_is_stale():
         st.info("The scenario changed since this rota was solved: re-solve on the Plan page to see it here.")
@@ -186,7 +195,7 @@ def require_result() -> Analysis:
 def result_token() -> float:
     """Identifies the shown result (its job's start time), for memo keys."""
     last: SolveJob | None = st.session_state.get("last")
-    return last.started if last else 0.0
+    return last.started if last else st.session_state.get("published_token", 0.0)
 
 
 def result_solution() -> Solution | None:

@@ -4,13 +4,14 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from rota import publishing
+from rota import publishing, roles
 from rota.report import shifts_of
 from rota.scenario import ScenarioError
 from rota.store import RETENTION, StoreError
 from rota.tokens import BaseURLError, insecure
-from rota.web import state
+from rota.web import access, state
 
+access.page_guard("calendars")
 st.title("Calendars")
 result = state.result()
 solution = state.result_solution()
@@ -75,9 +76,12 @@ if store is not None:
                             f"{len(changes)} engineer(s); each sees them in their calendar.")
                 st.dataframe(publishing.preview_frame(changes), hide_index=True, width="stretch",
                              key="publish_preview", row_height=60)
-    if st.button("Publish this rota as a new version", type="primary", key="publish", disabled=solution is None,
+    may_publish = access.allowed(roles.may_publish)
+    if st.button("Publish this rota as a new version", type="primary", key="publish",
+                 disabled=solution is None or not may_publish,
                  help="Solve on the Plan page first" if solution is None else None
                  ) and solution is not None:
+        access.require(roles.may_publish, "publish")
         try:
             report = publishing.publish(store, solution, state.result_files())
             v = report.version
@@ -94,9 +98,12 @@ if store is not None:
         st.success(st.session_state.publish_message, icon=":material/check_circle:")
 
     st.subheader("Feed links")
+    if not access.allowed(roles.may_see_links):
+        st.info("Feed links are secrets: each engineer finds their own on their page (My rota).")
     try:
         base = state.link_base()
-        links = publishing.links_frame(store, base)
+        # Links are secrets: not even read for a role that may not see them.
+        links = publishing.links_frame(store, base) if access.allowed(roles.may_see_links) else None
     except (BaseURLError, StoreError) as error:
         links = None
         st.error(f"The links cannot be shown: {error}", icon="⛔")
@@ -132,7 +139,8 @@ if store is not None:
                      column_config={"version": st.column_config.NumberColumn("version", width="small"),
                                     "scenario": st.column_config.TextColumn("scenario", width="medium"),
                                     "shown": st.column_config.CheckboxColumn("feeds show it", width="small")})
-        earlier = [int(v) for v in history.loc[~history["shown"], "version"]]
+        earlier = [int(v) for v in history.loc[~history["shown"], "version"]] if access.allowed(
+            roles.may_rollback) else []
         if earlier:
             st.markdown("**Roll back to** an earlier version: its shifts are published again, as a new version, and "
                         "calendar apps take it too.")
@@ -140,6 +148,7 @@ if store is not None:
         for i, version in enumerate(earlier):
             if columns[i % 4].button(f"Version {version}", key=f"rollback_{version}", icon=":material/undo:",
                                      width="stretch", help=f"Publish the shifts of version {version} again"):
+                access.require(roles.may_rollback, "roll back")
                 try:
                     v = store.rollback(version).version
                     st.session_state.publish_message = (

@@ -5,8 +5,9 @@ import altair as alt
 import streamlit as st
 
 from rota import views
-from rota.web import state
+from rota.web import access, state
 
+access.page_guard("coverage")
 st.title("Coverage")
 result = state.require_result()
 

@@ -4,8 +4,9 @@ import streamlit as st
 
 from rota import overview
 from rota.store import StoreError
-from rota.web import state
+from rota.web import access, state
 
+access.page_guard("overview")
 st.title("Overview")
 scenario = state.scenario()
 result = state.result()

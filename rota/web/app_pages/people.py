@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from rota import views
-from rota.web import state
+from rota.web import access, state
 
+access.page_guard("people")
 st.title("People")
 result = state.require_result()
 

@@ -10,8 +10,9 @@ from rota.report import NOT_REPRODUCIBLE, shifts_of
 from rota.scenario_io import apply_edits, result_zip, table
 from rota.solver import SolveOptions
 from rota.store import StoreError
-from rota.web import state
+from rota.web import access, state
 
+access.page_guard("plan")
 st.title("Plan")
 scenario = state.scenario()
 plan = state.plan()

@@ -7,8 +7,9 @@ import streamlit as st
 from rota import views
 from rota.clock import iso_utc
 from rota.slots import unreachable_by_seniors
-from rota.web import state
+from rota.web import access, state
 
+access.page_guard("rules")
 st.title("Rules & cover")
 scenario = state.scenario()
 plan = state.plan()

@@ -7,8 +7,9 @@ import streamlit as st
 from rota import views
 from rota.domain import LEVELS
 from rota.scenario_io import other_problems
-from rota.web import state
+from rota.web import access, state
 
+access.page_guard("team")
 st.title("Team")
 scenario = state.scenario()
 issues = state.problems()

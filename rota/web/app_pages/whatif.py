@@ -11,8 +11,9 @@ from rota.grade import solution_numbers
 from rota.scenario import ScenarioError
 from rota.solver import SolveOptions
 from rota.variant import AddEngineers, AddLeave
-from rota.web import state
+from rota.web import access, state
 
+access.page_guard("whatif")
 st.title("What-if")
 scenario = state.scenario()
 engineer_ids = [e.id for e in scenario.engineers]
