@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rota.store import Store
 
 EXIT_INPUT = 2  # a mistake in the arguments, files or environment: clear lines, no traceback
+TEAM_HELP = "whose rota in a store of several teams (default: the store's only one; 'default' in a new store)"
 EXIT_NO_ROTA = 1  # `rota size`: no answer could be told within the limits
 EXIT_BUG = 70  # an error of rota itself (EX_SOFTWARE); ROTA_DEBUG=1 shows its traceback
 SEED_MAX = 2**31 - 1  # CP-SAT's random seed is a 32-bit integer
@@ -81,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     solve.add_argument("--quiet", action="store_true", help="no progress lines")
     solve.add_argument("--store", metavar="URL_OR_PATH",
                        help="the published rota to continue (default: $ROTA_STORE, else the user's store if it exists)")
+    solve.add_argument("--team", metavar="NAME", help=TEAM_HELP)
     past = solve.add_mutually_exclusive_group()
     past.add_argument("--history", type=Path, metavar="PATH",
                       help="published shifts to continue instead of the store's: a result folder or an assignments "
@@ -103,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     seams.add_argument("--history", type=Path, metavar="CSV",
                        help="check the seams against these published shifts (default: the result's history.csv)")
     seams.add_argument("--store", metavar="URL_OR_PATH", help="check the seams against the store's published rota")
+    verify.add_argument("--team", metavar="NAME", help=TEAM_HELP)
 
     _calendar_commands(commands)
     _planning_commands(commands)
@@ -118,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     handlers = {"check": cmd_check, "solve": cmd_solve, "verify": cmd_verify, "ical": cmd_ical,
                 "publish": cmd_publish, "versions": cmd_versions, "rollback": cmd_rollback, "feeds": cmd_feeds,
-                "serve": cmd_serve, "roles": cmd_roles, "whatif": cmd_whatif, "size": cmd_size, "grade": cmd_grade}
+                "serve": cmd_serve, "roles": cmd_roles, "audit": cmd_audit, "whatif": cmd_whatif, "size": cmd_size,
+                "grade": cmd_grade}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -264,6 +268,7 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     store.add_argument("--store", metavar="URL_OR_PATH",
                        help="SQLAlchemy URL or SQLite file (default: $ROTA_STORE, else rota.sqlite3 in the user's "
                             "data folder)")
+    store.add_argument("--team", metavar="NAME", help=TEAM_HELP)
     base = argparse.ArgumentParser(add_help=False)
     base.add_argument("--base-url", metavar="URL",
                       help=f"public address of `rota serve` (default: ${ENV_PUBLIC_URL}, else {DEFAULT_PUBLIC_URL})")
@@ -283,6 +288,8 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     publish.add_argument("--force", action="store_true",
                          help="publish even where the joined rota breaks a hard rule at a seam (recorded)")
     commands.add_parser("versions", parents=[store], help="list the published versions")
+    log = commands.add_parser("audit", parents=[store], help="who published, rolled back or rotated a link, and when")
+    log.add_argument("--limit", type=_number(int, "expected a number of entries from 1", 1), default=50)
     rollback = commands.add_parser("rollback", parents=[store],
                                    help="publish an earlier version's shifts again, as a new version")
     rollback.add_argument("version", type=_number(int, "expected a version number (1, 2, …; see rota versions)", 1))
@@ -295,7 +302,7 @@ def _calendar_commands(commands: argparse._SubParsersAction) -> None:  # type: i
     rotate.add_argument("engineer", nargs="?", help="engineer id")
     which = rotate.add_mutually_exclusive_group()
     which.add_argument("--centre", metavar="ID", help="the centre's feed instead of an engineer's")
-    which.add_argument("--team", action="store_true", help="the team feed instead of an engineer's")
+    which.add_argument("--whole-team", action="store_true", help="the whole team's feed instead of an engineer's")
     which.add_argument("--all", action="store_true", help="every feed (e.g. after the secret key was lost)")
 
     serve = commands.add_parser("serve", parents=[store], help="run the web UI and the calendar feeds")
@@ -452,14 +459,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _existing_store(option: str | None) -> Store | None:
+def _existing_store(option: str | None, team: str | None) -> Store | None:
     """The store named, or the default one if it exists (a solve never creates a store)."""
     from rota.store import Store, locate
 
     location = locate(option)
     if location.default and location.url.startswith("sqlite:///") and not Path(location.url[10:]).is_file():
         return None
-    return Store(location)
+    return Store(location, team)
 
 
 def _continue_published(args: argparse.Namespace, scenario: Scenario, files: dict[str, bytes]
@@ -469,7 +476,7 @@ def _continue_published(args: argparse.Namespace, scenario: Scenario, files: dic
     from rota.store import StoreError, locate
 
     needs_store = args.next or args.keep_published
-    store = _existing_store(args.store) if (needs_store or not (args.no_history or args.history)) else None
+    store = _existing_store(args.store, args.team) if (needs_store or not (args.no_history or args.history)) else None
     if needs_store and store is None:
         raise StoreError(f"--{'next' if args.next else 'keep-published'} needs the published rota, and there is no "
                          f"store yet at {locate(args.store).label}: publish a result first (rota publish), or give "
@@ -519,7 +526,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise ScenarioError(unreadable)
     history_file = args.history
     if args.store:
-        history_file = _store_history(args.store, result)
+        history_file = _store_history(args.store, args.team, result)
     problems = check_rota(scenario, result, history_file)
     for problem in problems:
         print(problem)
@@ -527,14 +534,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def _store_history(option: str, result: Path) -> Path:
+def _store_history(option: str, team: str | None, result: Path) -> Path:
     """The store's published shifts around the result's window, written as a history CSV for the checker."""
     from rota import history
     from rota.result import load_result
     from rota.store import open_store
 
     solved = load_result(result)
-    store = open_store(option)
+    store = open_store(option, team)
     try:
         found = history.from_store(store, solved.scenario, history.DEFAULT_LOOKBACK_DAYS)
     finally:
@@ -571,7 +578,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     result = load_result(args.result)
     if args.dry_run:
         return _dry_run(args, result)
-    store = open_store(args.store)
+    store = open_store(args.store, args.team)
     report = store.publish(result, force=args.force)
     v = report.version
     for found in report.forced:
@@ -581,7 +588,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
               "no new version was made")
         return 0
     print(f"Published version {v.id} of '{v.scenario}' ({v.window_start[:10]} → {v.window_end[:10]}) at "
-          f"{v.published:%Y-%m-%dT%H:%M:%SZ} into {store.location.label}")
+          f"{v.published:%Y-%m-%dT%H:%M:%SZ} into {store.location.label} (team '{v.team}')")
     print(f"  {v.shifts} shifts: {v.added} new, {v.changed} changed (SEQUENCE + 1), {v.unchanged} unchanged, "
           f"{v.cancelled} cancelled (shown as cancelled for {RETENTION.days} days)"
           + (f"; {report.carried} kept from outside this window" if report.carried else ""))
@@ -596,7 +603,7 @@ def _dry_run(args: argparse.Namespace, result: Result) -> int:
     """What `rota publish` would change, per engineer, as the Calendars page previews it; nothing is written."""
     from rota.publishing import preview
 
-    store = _existing_store(args.store)
+    store = _existing_store(args.store, args.team)
     if store is None:
         print(f"Dry run: nothing is published yet; publishing would add all {len(result.assignments)} shifts")
         return 0
@@ -623,15 +630,31 @@ def _dry_run(args: argparse.Namespace, result: Result) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from rota.store import open_store
+
+    store = open_store(args.store, args.team)
+    entries = store.audit(args.limit)
+    if not entries:
+        print(f"Nothing recorded yet for team '{store.team}' in {store.location.label}")
+        return 0
+    print(f"Audit log of team '{store.team}' in {store.location.label}, newest first")
+    for e in entries:
+        print(f"  {e.at:%Y-%m-%d %H:%M:%S}Z  {e.action:<14}  {e.actor}\n      {e.detail}")
+    return 0
+
+
 def cmd_versions(args: argparse.Namespace) -> int:
     from rota.store import open_store
 
-    store = open_store(args.store)
+    store = open_store(args.store, args.team)
     rows = store.versions()
     if not rows:
         print(f"No published version in {store.location.label} yet: rota publish RESULT_DIR")
         return 0
-    print(f"Versions in {store.location.label} (* = the one the feeds show)")
+    teams = store.teams()
+    print(f"Versions of team '{store.team}' in {store.location.label} (* = the one the feeds show)"
+          + (f"; other teams: {', '.join(t for t in teams if t != store.team)}" if len(teams) > 1 else ""))
     print(f"  {'version':>7}  {'published':<20}  {'shifts':>6}  {'new':>4}  {'changed':>7}  {'cancelled':>9}  "
           "scenario, window, source")
     for v in rows:
@@ -645,7 +668,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     from rota.store import open_store
 
-    report = open_store(args.store).rollback(args.version)
+    report = open_store(args.store, args.team).rollback(args.version)
     v = report.version
     print(f"Published version {v.id}: the shifts of version {args.version} again ({v.shifts} shifts: {v.added} "
           f"back, {v.changed} changed, {v.unchanged} unchanged, {v.cancelled} cancelled)")
@@ -656,12 +679,12 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     from rota.store import StoreError, open_store
     from rota.tokens import feed_url
 
-    store = open_store(args.store)
+    store = open_store(args.store, args.team)
     base = _base_url(args.base_url)
     if args.action == "rotate":
         if args.all:
             records = store.rotate("all")
-        elif args.team:
+        elif args.whole_team:
             records = store.rotate("team", "team")
         elif args.centre:
             records = store.rotate("centre", args.centre)

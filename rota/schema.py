@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"  # the schema of the stores made before migrations
-HEAD = "0001"  # the newest revision in migrations/versions (tests/test_schema.py checks it against Alembic's)
+HEAD = "0002"  # the newest revision in migrations/versions (tests/test_schema.py checks it against Alembic's)
 VERSION_TABLE = "alembic_version"
 LOCK_KEY = 0x726F74615F736368  # "rota_sch": the PostgreSQL advisory lock of schema changes
 

@@ -12,7 +12,9 @@ events again as a new version, so SEQUENCE only ever grows and calendar apps tak
 
 from __future__ import annotations
 
+import getpass
 import os
+import socket
 import sqlite3
 import sys
 import time
@@ -63,6 +65,7 @@ ENV_KEY = "ROTA_SECRET_KEY_FILE"
 ENV_PAUSE = "ROTA_TEST_PAUSE_IN_PUBLISH"  # test hook: seconds to sleep inside the publish transaction
 BUSY_SECONDS = 60.0  # how long a publish waits for another one to finish
 _LOCK = "publish-lock"
+DEFAULT_TEAM = "default"  # the team of a store's only rota when nobody named one (and of stores made before teams)
 
 metadata = MetaData()
 versions = Table(
@@ -79,6 +82,7 @@ versions = Table(
     Column("changed", Integer, nullable=False, default=0),
     Column("unchanged", Integer, nullable=False, default=0),
     Column("cancelled", Integer, nullable=False, default=0),
+    Column("team", String(200), nullable=False, index=True, server_default=DEFAULT_TEAM),
 )
 revisions = Table(
     "revisions", metadata,
@@ -103,6 +107,7 @@ version_events = Table(
 )
 feeds = Table(
     "feeds", metadata,
+    Column("team", String(200), primary_key=True),
     Column("kind", String(10), primary_key=True),
     Column("ident", String(200), primary_key=True),
     Column("name", Text, nullable=False),
@@ -110,6 +115,15 @@ feeds = Table(
     Column("generation", Integer, nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created", String(20), nullable=False),
+)
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(20), nullable=False),
+    Column("team", String(200), nullable=False, index=True),
+    Column("actor", Text, nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("detail", Text, nullable=False),
 )
 meta = Table(
     "meta", metadata,
@@ -165,6 +179,15 @@ def locate(option: str | None = None) -> Location:
 
 
 @dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    team: str
+    actor: str  # who: a signed-in e-mail, or the OS user of a command
+    action: str  # publish, forced publish, rollback, rotate, role change
+    detail: str
+
+
+@dataclass(frozen=True)
 class VersionInfo:
     id: int
     published: datetime
@@ -178,6 +201,7 @@ class VersionInfo:
     changed: int
     unchanged: int
     cancelled: int
+    team: str = DEFAULT_TEAM
 
 
 @dataclass(frozen=True)
@@ -215,6 +239,7 @@ class SeamError(StoreError):
 
 @dataclass(frozen=True)
 class FeedRecord:
+    team: str
     kind: str
     ident: str
     name: str
@@ -256,8 +281,13 @@ class _Row:
 
 
 class Store:
-    def __init__(self, location: Location):
+    """One store holds the rotas of several teams; `team` chooses whose versions, feeds and audit a Store shows
+    (default: the store's only team, "default" in an empty one). Feed tokens open their own team's feed whatever the
+    Store's team."""
+
+    def __init__(self, location: Location, team: str | None = None):
         self.location = location
+        self._team = team
         self.engine, self.read_only = _engine(location)
         try:
             self._ensure_schema()
@@ -267,6 +297,26 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # teams
+
+    def teams(self) -> list[str]:
+        """Every team with a published version or a feed, by name."""
+        with self._read() as conn:
+            named = set(conn.execute(select(versions.c.team).distinct()).scalars())
+            named |= set(conn.execute(select(feeds.c.team).distinct()).scalars())
+        return sorted(named)
+
+    @property
+    def team(self) -> str:
+        """The team this Store works on; StoreError when it was not named and the store holds several."""
+        if self._team is None:
+            known = self.teams()
+            if len(known) > 1:
+                raise StoreError(f"the store {self.location.label} holds the rotas of {len(known)} teams "
+                                 f"({', '.join(known)}): say which one with --team")
+            self._team = known[0] if known else DEFAULT_TEAM
+        return self._team
 
     # transactions
 
@@ -330,7 +380,7 @@ class Store:
     # publishing
 
     def publish(self, result: Result, now: datetime | None = None, source: str | None = None,
-                force: bool = False) -> PublishReport:
+                force: bool = False, actor: str = "") -> PublishReport:
         """Store `result` as a new version; see the module docstring for how it is compared with the last one.
         `source` says where it came from in the version list (default: the result folder's path).
 
@@ -351,6 +401,12 @@ class Store:
                                   _now(now),
                                   scenario=result.scenario.name, window=(start, end), source=label, rollback_of=None)
             self._ensure_feeds(conn, feeds_for(result), key, report.version.published)
+            if not report.republished:
+                v = report.version
+                what = (f"version {v.id} of '{v.scenario}' ({v.window_start[:10]} → {v.window_end[:10]}): {v.added} "
+                        f"new, {v.changed} changed, {v.cancelled} cancelled; from {label}")
+                self._record(conn, "forced publish" if plan.breaks else "publish",
+                             what + "".join(f"; broke {b}" for b in plan.breaks), actor, v.published)
             _test_pause()
         return replace(report, edge_kept=plan.edge_kept, forced=plan.breaks)
 
@@ -381,7 +437,7 @@ class Store:
         return PublishPlan(target, frozenset((c.engineer, c.date, c.shift) for c in inside),
                            frozenset((c.engineer, c.date, c.shift) for c in target.values()), edge_kept, found, owned)
 
-    def rollback(self, version: int, now: datetime | None = None) -> PublishReport:
+    def rollback(self, version: int, now: datetime | None = None, actor: str = "") -> PublishReport:
         """Publish the events of `version` again, as a new version compared with the current one."""
         with self._write() as conn:
             info = self._version(conn, version)
@@ -394,6 +450,8 @@ class Store:
             report = self._commit(conn, target, lambda r: True, _now(now), scenario=info.scenario,
                                   window=(info.window_start, info.window_end), source=info.source,
                                   rollback_of=version)
+            self._record(conn, "rollback", f"version {report.version.id} shows version {version}'s rota again",
+                         actor, report.version.published)
             _test_pause()
         return report
 
@@ -414,10 +472,12 @@ class Store:
                           if previous[uid].status == CONFIRMED and not in_scope(previous[uid]))
             return PublishReport(latest, carried, 0, republished=True)
         highest = self._highest_sequences(conn, set(target) | set(previous))
-        version_id = latest.id + 1 if latest else 1  # numbered under the lock: no gap left by a killed publish
+        # Numbered under the lock, across teams (a version number names one version in the store): no gap left by
+        # a killed publish.
+        version_id = (conn.execute(select(func.max(versions.c.id))).scalar() or 0) + 1
         conn.execute(insert(versions).values(
             id=version_id, published=stamp, scenario=scenario, window_start=window[0], window_end=window[1],
-            source=source, rollback_of=rollback_of))
+            source=source, rollback_of=rollback_of, team=self.team))
         shown: list[int] = []
         counts = {"added": 0, "changed": 0, "unchanged": 0, "cancelled": 0, "carried": 0, "expired": 0}
         for uid in sorted(target):
@@ -476,51 +536,60 @@ class Store:
             raise StoreError(str(error)) from None
 
     def _ensure_feeds(self, conn: Connection, wanted: list[Feed], key: bytes, now: datetime) -> None:
-        existing = {(r.kind, r.ident): r for r in conn.execute(select(feeds)).all()}
+        team = self.team
+        existing = {(r.kind, r.ident): r for r in conn.execute(select(feeds).where(feeds.c.team == team)).all()}
         for feed in wanted:
             row = existing.get((feed.kind, feed.ident))
             if row is None:
                 conn.execute(insert(feeds).values(
-                    kind=feed.kind, ident=feed.ident, name=feed.name, description=feed.description, generation=0,
-                    token_hash=tokens.token_hash(tokens.derive(key, feed.kind, feed.ident, 0)), created=_z(now)))
+                    team=team, kind=feed.kind, ident=feed.ident, name=feed.name, description=feed.description,
+                    generation=0, created=_z(now),
+                    token_hash=tokens.token_hash(tokens.derive(key, feed.kind, feed.ident, 0, team))))
             elif (row.name, row.description) != (feed.name, feed.description):
-                conn.execute(update(feeds).where(feeds.c.kind == feed.kind, feeds.c.ident == feed.ident).values(
+                conn.execute(update(feeds).where(feeds.c.team == team, feeds.c.kind == feed.kind,
+                                                 feeds.c.ident == feed.ident).values(
                     name=feed.name, description=feed.description))
 
     def feeds(self) -> list[FeedRecord]:
         with self._read() as conn:
-            rows = conn.execute(select(feeds)).all()
+            rows = conn.execute(select(feeds).where(feeds.c.team == self.team)).all()
         order = {"engineer": 0, "centre": 1, "team": 2}
         return sorted((_feed_record(r) for r in rows), key=lambda f: (order.get(f.kind, 3), f.ident))
 
     def token(self, record: FeedRecord) -> str:
         """Re-derive a feed's token from the secret key, checking it against the stored hash."""
-        token = tokens.derive(self._key(create=False), record.kind, record.ident, record.generation)
+        token = tokens.derive(self._key(create=False), record.kind, record.ident, record.generation, record.team)
         if not tokens.same_hash(tokens.token_hash(token), record.token_hash):
             raise StoreError(f"the secret key {self.location.key_file} does not match the store's tokens (was the "
                              "key file replaced?); issue new links with `rota feeds rotate --all`")
         return token
 
-    def rotate(self, kind: str, ident: str | None = None) -> list[FeedRecord]:
+    def rotate(self, kind: str, ident: str | None = None, actor: str = "") -> list[FeedRecord]:
         """Revoke and replace the token of one feed, or of every feed of `kind` ("all" for every feed)."""
+        team = self.team
         with self._write() as conn:
             key = self._key(create=True)
-            query = select(feeds)
+            query = select(feeds).where(feeds.c.team == team)
             if kind != "all":
                 query = query.where(feeds.c.kind == kind)
             if ident is not None:
                 query = query.where(feeds.c.ident == ident)
             rows = conn.execute(query).all()
             if not rows:
-                known = sorted(conn.execute(select(feeds.c.ident).where(feeds.c.kind == kind)).scalars().all())
+                known = sorted(conn.execute(select(feeds.c.ident).where(
+                    feeds.c.team == team, feeds.c.kind == kind)).scalars().all())
                 raise StoreError(f"no {kind} feed '{ident}'" + (f"; known: {', '.join(known)}" if known else
                                                                "; publish a rota first"))
             for row in rows:
                 generation = row.generation + 1
-                conn.execute(update(feeds).where(feeds.c.kind == row.kind, feeds.c.ident == row.ident).values(
+                conn.execute(update(feeds).where(feeds.c.team == team, feeds.c.kind == row.kind,
+                                                 feeds.c.ident == row.ident).values(
                     generation=generation,
-                    token_hash=tokens.token_hash(tokens.derive(key, row.kind, row.ident, generation))))
+                    token_hash=tokens.token_hash(tokens.derive(key, row.kind, row.ident, generation, team))))
             keys = [(r.kind, r.ident) for r in rows]
+            which = "every feed" if kind == "all" else f"the {kind} feed {ident}" if ident else f"every {kind} feed"
+            self._record(conn, "rotate", f"new link for {which} ({len(rows)}); the old link no longer opens it",
+                         actor, _now(None))
         return [f for f in self.feeds() if (f.kind, f.ident) in keys]
 
     def feed_by_token(self, token: str) -> FeedRecord | None:
@@ -531,7 +600,7 @@ class Store:
     def lookup(self, token: str) -> tuple[FeedRecord, int] | None:
         """The feed a token opens and the version the feeds show, in one round trip (the server's hot path)."""
         wanted = tokens.token_hash(token)
-        latest = select(func.max(versions.c.id)).scalar_subquery()
+        latest = select(func.max(versions.c.id)).where(versions.c.team == feeds.c.team).scalar_subquery()
         with self._read() as conn:
             row = conn.execute(select(feeds, latest.label("latest")).where(feeds.c.token_hash == wanted)).first()
         if row is None or row.latest is None or not tokens.same_hash(row.token_hash, wanted):
@@ -543,7 +612,8 @@ class Store:
         """The feed's calendar as of `at` in `version` (default: the latest; None before the first publish)."""
         at = _now(at)
         with self._read() as conn:
-            latest = self._version(conn, version) if version is not None else self._latest(conn)
+            latest = (self._version(conn, version, record.team) if version is not None
+                      else self._latest(conn, record.team))
             if latest is None:
                 return None
             feed = record.feed
@@ -579,15 +649,36 @@ class Store:
                               _from_z(r.modified)) for r in rows]
 
     def _versions(self, conn: Connection) -> list[VersionInfo]:
-        return [_version_info(r) for r in conn.execute(select(versions).order_by(versions.c.id)).all()]
+        query = select(versions).where(versions.c.team == self.team).order_by(versions.c.id)
+        return [_version_info(r) for r in conn.execute(query).all()]
 
-    def _version(self, conn: Connection, version: int) -> VersionInfo | None:
-        row = conn.execute(select(versions).where(versions.c.id == version)).first()
+    def _version(self, conn: Connection, version: int, team: str | None = None) -> VersionInfo | None:
+        row = conn.execute(select(versions).where(versions.c.id == version,
+                                                  versions.c.team == (team or self.team))).first()
         return _version_info(row) if row is not None else None
 
-    def _latest(self, conn: Connection) -> VersionInfo | None:
-        row = conn.execute(select(versions).order_by(versions.c.id.desc()).limit(1)).first()
+    def _latest(self, conn: Connection, team: str | None = None) -> VersionInfo | None:
+        query = select(versions).where(versions.c.team == (team or self.team)).order_by(versions.c.id.desc())
+        row = conn.execute(query.limit(1)).first()
         return _version_info(row) if row is not None else None
+
+    # the audit log
+
+    def _record(self, conn: Connection, action: str, detail: str, actor: str, at: datetime) -> None:
+        conn.execute(insert(audit).values(at=_z(at), team=self.team, actor=actor or default_actor(), action=action,
+                                          detail=detail))
+
+    def record(self, action: str, detail: str, actor: str = "", now: datetime | None = None) -> None:
+        """Add to the audit log what happened outside the store (e.g. a role changed)."""
+        with self._write() as conn:
+            self._record(conn, action, detail, actor, _now(now))
+
+    def audit(self, limit: int | None = None) -> list[AuditEntry]:
+        """The team's audit log, newest first."""
+        query = select(audit).where(audit.c.team == self.team).order_by(audit.c.id.desc())
+        with self._read() as conn:
+            rows = conn.execute(query.limit(limit) if limit else query).all()
+        return [AuditEntry(_from_z(r.at), r.team, r.actor, r.action, r.detail) for r in rows]
 
     def _rows(self, conn: Connection, version: int, kind: str = "team", ident: str = "") -> list[_Row]:
         query = select(revisions).join(version_events, version_events.c.revision_id == revisions.c.id).where(
@@ -612,8 +703,17 @@ def _same(previous: dict[str, _Row], target: dict[str, ShiftContent], in_scope: 
                    and _from_z(r.cancelled) + RETENTION <= now) for uid, r in previous.items() if uid not in target)
 
 
-def open_store(option: str | None = None) -> Store:
-    return Store(locate(option))
+def open_store(option: str | None = None, team: str | None = None) -> Store:
+    return Store(locate(option), team)
+
+
+def default_actor() -> str:
+    """Who runs this process, for the audit log of a command: the OS user on this host."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid {os.getuid()}"
+    return f"{user}@{socket.gethostname()} (command line)"
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
@@ -729,9 +829,9 @@ def _from_z(text: str) -> datetime:
 
 def _version_info(row: Any) -> VersionInfo:
     return VersionInfo(row.id, _from_z(row.published), row.scenario, row.window_start, row.window_end, row.source,
-                       row.rollback_of, row.shifts, row.added, row.changed, row.unchanged, row.cancelled)
+                       row.rollback_of, row.shifts, row.added, row.changed, row.unchanged, row.cancelled, row.team)
 
 
 def _feed_record(row: Any) -> FeedRecord:
-    return FeedRecord(row.kind, row.ident, row.name, row.description, row.generation, row.token_hash,
+    return FeedRecord(row.team, row.kind, row.ident, row.name, row.description, row.generation, row.token_hash,
                       _from_z(row.created))

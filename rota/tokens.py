@@ -35,8 +35,10 @@ def well_formed(token: str) -> bool:
     return bool(_TOKEN.match(token))
 
 
-def derive(key: bytes, kind: str, ident: str, generation: int) -> str:
-    digest = hmac.new(key, f"{kind}:{ident}:{generation}".encode(), hashlib.sha256).digest()
+def derive(key: bytes, kind: str, ident: str, generation: int, team: str = "default") -> str:
+    # The default team's message is the one used before teams existed, so its links survive the upgrade.
+    message = f"{kind}:{ident}:{generation}" if team == "default" else f"{team}\x00{kind}:{ident}:{generation}"
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 

@@ -181,6 +181,8 @@ def test_a_publish_that_breaks_a_rule_at_the_seam_is_refused_and_force_records_i
     assert main(["publish", str(tmp_path / "b" / "result"), "--store", str(store_path), "--force"]) == 0
     latest = Store(locate(str(store_path))).versions()[-1]
     assert f"forced past {len(breaks)} rule break" in latest.source
+    entry = Store(locate(str(store_path))).audit(1)[0]
+    assert entry.action == "forced publish" and "broke asha" in entry.detail
 
 
 def scenario_pins(engineer_id: str, day: date, shift_id: str) -> tuple:

@@ -165,7 +165,7 @@ def test_the_cli_publishes_lists_and_rolls_back(tmp_path: Path):
     assert "Published version 2" in done.stdout and "0 new, 4 changed (SEQUENCE + 1), 2 unchanged" in done.stdout
     assert rota("rollback", "1", env=env).returncode == 0
     listing = rota("versions", env=env).stdout.splitlines()
-    assert listing[0].startswith(f"Versions in {tmp_path / 'cli.sqlite3'}")
+    assert listing[0].startswith(f"Versions of team 'default' in {tmp_path / 'cli.sqlite3'}")
     assert listing[-1].startswith("*       3") and "rollback to version 1" in listing[-1]
     assert str(GOLDEN_RESULT) in listing[2]
     done = rota("rollback", "7", env=env)
