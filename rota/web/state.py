@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from rota import child
+from rota import child, overview
 from rota.domain import Scenario
 from rota.jobs import SolveJob, WhatIfJob
-from rota.overview import TIER_WORDS
+from rota.overview import REPLAN_SECONDS, TIER_WORDS
 from rota.scenario import Problem
 from rota.scenario_io import (
     FILES,
@@ -51,8 +51,8 @@ T = TypeVar("T")
 # Settings that outlive a page switch, with their defaults (the widgets take them from here, not from `value=`).
 KEEP = {"time_limit": 30, "work_limit": 0.0, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
         "shade_cover_gaps": False, "people_centre": None, "people_span": "whole window", "metric": "hours",
-        "pin_centre": None, "keep_published": False, "whatif_limit": 10, "whatif_work": 0.0,
-        "whatif_examples": []}
+        "pin_centre": None, "keep_published": False, "replan_limit": REPLAN_SECONDS, "whatif_limit": 10,
+        "whatif_work": 0.0, "whatif_examples": []}
 
 
 def init() -> None:
@@ -206,6 +206,21 @@ def result_files() -> ScenarioFiles:
     """The scenario files the shown rota was solved from (what its result zip carries)."""
     last: SolveJob = st.session_state.last
     return last.context["files"]
+
+
+def replan_warning() -> str | None:
+    """Why the shown rota, a keep-published re-plan, should get a second look before it is published (None: fine)."""
+    last = result_job()
+    if last is None or last.baseline is None or last.solution is None or last.analysis is None:
+        return None
+    solution, summary, baseline = last.solution, last.analysis.summary, last.baseline
+
+    def judge() -> str | None:
+        published = overview.gap_minutes(solution.plan, overview.still_standing(solution.plan, baseline))
+        return overview.replan_warning(solution, (summary["p0_gap_minutes"], summary["cover_gap_minutes"]),
+                                       published)
+
+    return memo("replan_warning", last.started, judge)
 
 
 def start_solve(options: SolveOptions, keep: tuple[int, frozenset[tuple[str, str, str]]] | None = None) -> SolveJob:
