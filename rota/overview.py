@@ -151,12 +151,12 @@ def still_standing(plan: Plan, published: Shifts) -> list[Slot]:
 def replan_warning(solution: Solution, gaps: tuple[int, int], published_gaps: tuple[int, int]) -> str | None:
     """Why a keep-published re-plan should not be published without a second look, in plain words; None if it is
     fine. `gaps` and `published_gaps` are (P0, other) minutes short of cover of the re-plan and of the published rota
-    as it still stands; P0 counts first, as in the solver."""
+    as it still stands; either growing is flagged (fewer P0 gaps do not hide peaks left short)."""
     reasons = []
     if "changes" in solution.planned and "changes" not in [s.tier for s in solution.stages]:
         reasons.append("it stopped before its *keeping the published rota* stage, so it may move many more "
                        "published shifts than cover needs")
-    if gaps > published_gaps:
+    if gaps[0] > published_gaps[0] or gaps[1] > published_gaps[1]:
         reasons.append(f"it leaves more cover gaps than the published rota would: P0 {_duration(gaps[0])} and "
                        f"other {_duration(gaps[1])}, against {_duration(published_gaps[0])} and "
                        f"{_duration(published_gaps[1])} (the published shifts that leave and edits still allow)")

@@ -92,7 +92,8 @@ def test_a_re_plan_is_flagged_when_it_stops_before_its_changes_stage_or_leaves_m
 
     done = solution("p0", "peak", "changes", "fairness")
     assert replan_warning(done, (0, 60), (0, 60)) is None
-    assert replan_warning(done, (0, 600), (30, 0)) is None  # fewer P0 gaps: P0 comes first, as in the solver
+    traded = replan_warning(done, (0, 600), (30, 0))  # fewer P0 gaps do not hide other cover lost
+    assert traded is not None and "P0 0 min and other 10.0 h, against 30 min and 0 min" in traded
     more = replan_warning(done, (30, 0), (0, 600))
     assert more is not None and "more cover gaps than the published rota" in more and "P0 30 min" in more
     assert f"at least {REPLAN_SECONDS} s" in more

@@ -23,9 +23,7 @@ left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
 # A re-plan keeping the published rota has its own limit, long enough to reach its "changes" stage.
 replanning = bool(st.session_state.get("keep_published"))
 time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=3600, step=5,
-                               **state.kept("replan_limit" if replanning else "time_limit"),
-                               help=f"For a re-plan keeping the published rota (default {overview.REPLAN_SECONDS} s)"
-                                    if replanning else None)
+                               **state.kept("replan_limit" if replanning else "time_limit"))
 with middle.popover("Solver settings"):
     seed = st.number_input("Seed", min_value=0, step=1, **state.kept("seed"))
     workers = st.number_input("Workers", min_value=1, max_value=16, step=1, **state.kept("workers"))
@@ -48,7 +46,8 @@ if keep_published and store is not None:
         st.caption("Nothing is published yet (Calendars page): the solve plans from scratch.")
     else:
         st.caption(f"Re-plans from published version {kept[0]} ({len(kept[1])} shifts in this window): after cover, "
-                   "it changes as few of them as possible.")
+                   "it changes as few of them as possible. Re-plans keep their own time limit (default "
+                   f"{overview.REPLAN_SECONDS} s, enough to reach that stage on the demo).")
 
 
 
