@@ -91,3 +91,28 @@ def test_pin_choices_read_as_three_actions_first():
                                                                               "forbid work this day"}
     assert "– no pin: the solver decides" in actions
     assert all(label.endswith(("(the solver's choice)", "(edit it on Team)")) for label in labels[len(actions):])
+
+
+def test_rules_and_people_compute_once_for_every_session_with_the_same_content(monkeypatch):
+    import streamlit as st
+
+    from rota import views
+    from tests.test_app import solve, visit
+
+    calls: list[str] = []
+    for name in ("shift_strip", "timeline_frame"):
+        real = getattr(views, name)
+        monkeypatch.setattr(views, name, lambda *a, _real=real, _name=name, **k: calls.append(_name) or _real(*a, **k))
+    st.cache_resource.clear()
+    first, second = start(), start()
+    visit(first, "rules")
+    strips = calls.count("shift_strip")  # the strip and the seams read from it
+    assert strips >= 1
+    visit(second, "rules")  # another session, the same scenario: drawn from what the first one computed
+    assert calls.count("shift_strip") == strips
+    assert second.get("vega_lite_chart") and not second.exception
+    solve(first)
+    visit(first, "people")
+    visit(first, "team")
+    visit(first, "people")
+    assert calls.count("timeline_frame") == 1

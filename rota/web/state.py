@@ -6,7 +6,9 @@ Kept small on purpose: every rule and number comes from the rota package; this o
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,6 +20,7 @@ from rota import child, overview
 from rota.domain import Scenario
 from rota.jobs import SolveJob, WhatIfJob
 from rota.overview import REPLAN_SECONDS, TIER_WORDS
+from rota.report import shifts_of
 from rota.scenario import Problem
 from rota.scenario_io import (
     FILES,
@@ -55,8 +58,18 @@ KEEP = {"time_limit": 30, "work_limit": 0.0, "seed": 0, "workers": 2, "fast": Fa
         "whatif_work": 0.0, "whatif_examples": []}
 
 
+@st.cache_resource(show_spinner=False)
+def _warm_up() -> threading.Thread:
+    # Altair takes about a second to import: done once per server, in the background while the first page is read,
+    # so the first page that draws a chart (Rules, Coverage, People) does not wait for it.
+    thread = threading.Thread(target=importlib.import_module, args=("altair",), name="rota-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def init() -> None:
     """The app starts on the demo scenario with no set-up."""
+    _warm_up()
     if "files" not in st.session_state:
         set_files(read_folder(DEMO), "data/demo")
         st.session_state.job = None
@@ -138,6 +151,31 @@ def scenario() -> Scenario:
 def plan() -> Plan:
     valid = st.session_state.valid_files
     return _parse(files_key(valid), valid)[2]  # type: ignore[return-value]
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _shared(name: str, key: str, _compute: Callable[[], T]) -> T:
+    return _compute()
+
+
+def shared(name: str, key: str, compute: Callable[[], T]) -> T:
+    """Like memo, but for every session: what depends only on content (`key`: a hash of it) is computed once. The
+    object is shared, so pages only read it (filters and pivots make new frames)."""
+    return _shared(name, key, compute)
+
+
+def result_key() -> str:
+    """A hash of the shown rota and the scenario it was solved from, for `shared` (sessions that solved the same
+    scenario alike share the pages' frames)."""
+    last: SolveJob | None = st.session_state.get("last")
+    if last is None or last.analysis is None:
+        return ""
+
+    def digest() -> str:
+        shifts = sorted(shifts_of(last.analysis.chosen))  # type: ignore[union-attr]
+        return hashlib.sha256(repr((last.context.get("files_key"), shifts)).encode()).hexdigest()
+
+    return memo("result_key", last.started, digest)
 
 
 def memo(name: str, key: object, compute: Callable[[], T]) -> T:

@@ -11,13 +11,13 @@ st.title("People")
 result = state.require_result()
 
 scenario = result.plan.scenario
-token = state.result_token()
 centres = {f"{c.name} ({c.timezone})": c.id for c in scenario.centres}
 state.choose("people_centre", list(centres))
 centre = centres[st.selectbox("Centre", list(centres), **state.kept("people_centre"))]
 
 st.subheader("Timeline in local time")
-frame = state.memo("timeline", (token, centre), lambda: views.timeline_frame(result.plan, result.chosen, centre))
+shared = state.result_key()  # the same rota in another session draws from the same frames
+frame = state.shared(f"timeline {centre}", shared, lambda: views.timeline_frame(result.plan, result.chosen, centre))
 weeks = views.weeks(result.plan.scenario)
 state.choose("people_span", ["whole window", *weeks])
 span = st.segmented_control("Show", ["whole window", *weeks], **state.kept("people_span")) or "whole window"
@@ -53,7 +53,7 @@ metric_names = {"hours": "Hours", "night_hours": "Night hours", "weekend_shifts"
 metric = st.segmented_control("Metric", list(metric_names), format_func=metric_names.get,
                               **state.kept("metric")) or "hours"
 load = result.load
-spread = state.memo("fairness", token, lambda: views.fairness_frame(load))
+spread = state.shared("fairness", shared, lambda: views.fairness_frame(load))
 one = spread[spread["metric"] == metric]
 groups = list(one["group"])
 bars = alt.Chart(one).mark_rule(strokeWidth=10, opacity=0.25, color="#4c78a8").encode(
