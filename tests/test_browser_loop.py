@@ -137,32 +137,46 @@ class Loop:
         self.shot("failure")
         pytest.fail(f"{message}; the page showed:\n{self.main_text()[:3000]}")
 
+    def wait(self, locator, what: str, **kwargs) -> None:
+        """Wait for `locator` (Playwright's wait_for arguments); on a timeout, fail with the page and a screenshot."""
+        try:
+            locator.wait_for(**kwargs)
+        except PlaywrightTimeout:
+            self.fail(f"waited in vain: {what}")
+
     def no_errors(self) -> None:
         if self.page.locator(ERRORS).count():
             self.fail("an error or exception is on the page")
 
-    def scroll_to_end(self, grid: int) -> dict[str, float]:
-        """Scroll a data editor to its last row (the grid scrolls inside itself); returns its box."""
-        frame = self.page.locator('[data-testid="stDataFrame"]').nth(grid)
+    def last_row(self, grid: int) -> dict[str, float]:
+        """Select the first cell of a data editor's last row with the keyboard (the grid scrolls inside itself, to
+        that row); returns the grid's box."""
+        page = self.page
+        frame = page.locator('[data-testid="stDataFrame"]').nth(grid)
         frame.scroll_into_view_if_needed()
         box = frame.bounding_box()
         assert box is not None
-        self.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        self.page.mouse.wheel(0, 5000)
-        self.page.wait_for_timeout(400)
-        box = frame.bounding_box()
-        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # a cell of the first row
+        page.wait_for_timeout(300)  # a grid just redrawn takes the keys once it has the focus
+        page.keyboard.press("Control+ArrowDown")
+        page.wait_for_timeout(300)
+        page.keyboard.press("Control+ArrowLeft")
+        page.wait_for_timeout(400)
         return box
 
     def cell(self, grid: int, column: int, text: str, *, choose: bool = False, new_row: bool = False) -> None:
-        """Edit the last row of a data editor as a person does (the grid scrolled to its end): `new_row` clicks the
-        empty row below it, which adds a row and opens its first cell. `choose`: a select column (type, Enter).
-        Each edit is checked at once, so the problem column may appear or go between two edits: count from it."""
+        """Edit the last row of a data editor as a person does: `new_row` clicks the empty row below it, which adds
+        a row and opens its first cell. `choose`: a select column (type, Enter). Each edit is checked at once, so
+        the problem column may appear or go between two edits: count from it."""
         page = self.page
-        box = self.scroll_to_end(grid)
+        box = self.last_row(grid)
         editor = page.locator("textarea.gdg-input").first
-        page.mouse.click(box["x"] + 60, box["y"] + box["height"] - 17 - (0 if new_row else 35))
-        if not new_row:
+        if new_row:
+            page.mouse.wheel(0, 5000)  # past the last row to the empty one under it
+            page.wait_for_timeout(400)
+            page.mouse.click(box["x"] + 60, box["y"] + box["height"] - 17)
+        else:
             for _ in range(column):
                 page.keyboard.press("ArrowRight")
             page.keyboard.press("Enter")
@@ -176,17 +190,34 @@ class Loop:
                 editor.wait_for(timeout=5_000)
             except PlaywrightTimeout:
                 self.fail(f"no cell editor opened for {text!r}")
+            if new_row and editor.input_value():
+                self.fail(f"the click meant for the empty row opened a filled cell: {editor.input_value()!r}")
             editor.fill(text)
             editor.press("Enter")
         _settle(page)
         page.wait_for_timeout(500)  # a grid redrawn after the edit takes clicks once drawn
 
     def choose(self, label: str, text: str) -> None:
+        """Pick the option of a select box that contains `text` (typed to filter, then clicked)."""
         box = self.page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-        box.click()
+        box.locator("input").click()
         self.page.keyboard.type(text)
-        self.page.keyboard.press("Enter")
+        option = self.page.get_by_role("option").filter(has_text=text).first
+        self.wait(option, f"an option with {text!r}")
+        option.click()
         _settle(self.page)
+
+    def link_of(self, engineer: str) -> str:
+        """Choose an engineer's feed links; returns the https link once the page shows it."""
+        code = self.page.locator('[data-testid="stCode"]').first
+        before = code.inner_text().strip()
+        self.choose("Links of", f"(engineer {engineer})")
+        try:
+            self.page.wait_for_function("b => document.querySelector('[data-testid=\"stCode\"]').innerText.trim() "
+                                        "!== b", arg=before, timeout=30_000)
+        except PlaywrightTimeout:
+            self.fail(f"the links of {engineer} did not replace {before}")
+        return code.inner_text().strip()
 
 
 @pytest.mark.parametrize("width", [1440, 1024])
@@ -224,8 +255,8 @@ def test_the_weekly_loop(loop, browser, width: int, tmp_path: Path) -> None:  # 
     ui.cell(1, 2, NEW[1])  # the problem column comes first now: problem, id, name, centre, level
     ui.cell(1, 3, NEW[2], choose=True)
     ui.cell(1, 4, NEW[3], choose=True)
-    banner.wait_for(state="detached")
-    ui.scroll_to_end(1)
+    ui.wait(banner, "the new engineer's row is complete", state="detached")
+    ui.last_row(1)
     page.locator('[data-testid^="glide-cell"]').filter(has_text=NEW[1]).first.wait_for(state="attached")
     ui.no_errors()
     ui.shot("team-new-engineer")
@@ -235,8 +266,8 @@ def test_the_weekly_loop(loop, browser, width: int, tmp_path: Path) -> None:  # 
     banner.wait_for()  # its dates are still missing
     ui.cell(2, 2, SICK[0])  # problem, engineer, start, end, reason
     ui.cell(2, 3, SICK[1])
-    banner.wait_for(state="detached")
-    ui.scroll_to_end(2)
+    ui.wait(banner, "the sick week's row is complete", state="detached")
+    ui.last_row(2)
     page.locator('[data-testid^="glide-cell"]').filter(has_text=SICK[1]).first.wait_for(state="attached")
     ui.no_errors()
     ui.shot("leave-sick-week")
@@ -246,7 +277,9 @@ def test_the_weekly_loop(loop, browser, width: int, tmp_path: Path) -> None:  # 
     page.get_by_text("Keep the published rota where possible").click()
     page.get_by_text(re.compile(r"^Re-plans from published version 1 \(\d+ shifts in this window\)")).wait_for()
     _settle(page)
-    assert page.get_by_label("Time limit (seconds)").input_value() == "10"  # the re-plan's own default
+    # The re-plan's own limit and its default replace the plain solve's input (once the old one is cleared away).
+    page.wait_for_function("() => { const l = document.querySelectorAll('input[aria-label=\"Time limit (seconds)\"]');"
+                           " return l.length === 1 && l[0].value === '10'; }", timeout=30_000)
     _start_solve(page, REPLAN_SECONDS)
     try:
         page.get_by_role("button", name="Re-solve", exact=True).wait_for(timeout=(REPLAN_SECONDS + 180) * 1000)
@@ -297,23 +330,25 @@ def test_the_weekly_loop(loop, browser, width: int, tmp_path: Path) -> None:  # 
     ui.no_errors()
 
     # Feed links: the sick engineer's, copied with the page's copy control, fetched over HTTP.
-    ui.choose("Links of", f"(engineer {sick})")
+    shown = ui.link_of(sick)
     code = page.locator('[data-testid="stCode"]').first
     code.hover()
     code.get_by_role("button").first.click()
     link = page.evaluate("navigator.clipboard.readText()").strip()
-    assert link == code.inner_text().strip() and re.fullmatch(r"http://127\.0\.0\.1:8501/feeds/[\w-]{43}\.ics", link)
+    assert link == shown and re.fullmatch(r"http://127\.0\.0\.1:8501/feeds/[\w-]{43}\.ics", link)
     ui.shot("calendars-feed-link")
     feed = _fetch(url, link)
     singapore = ZoneInfo("Asia/Singapore")  # the shifts' local dates, as the leave's
     events = {e.decoded("DTSTART").astimezone(singapore).date(): str(e.get("STATUS")) for e in feed.walk("VEVENT")}
     in_week = {d: s for d, s in events.items() if date.fromisoformat(SICK[0]) <= d <= date.fromisoformat(SICK[1])}
-    assert in_week and set(in_week.values()) == {"CANCELLED"}, in_week  # the sick week's shifts are called off
+    summaries = [(str(e.get("SUMMARY")), str(e.get("STATUS")), e.decoded("DTSTART").isoformat(),
+                  int(e.get("SEQUENCE"))) for e in feed.walk("VEVENT")]
+    # The sick week's shifts are called off.
+    assert in_week and set(in_week.values()) == {"CANCELLED"}, summaries
     assert "CONFIRMED" in events.values()  # and the rest of the rota stands
 
     # The new engineer has a feed of their own, named for them.
-    ui.choose("Links of", f"(engineer {NEW[0]})")
-    mine = _fetch(url, page.locator('[data-testid="stCode"]').first.inner_text().strip())
+    mine = _fetch(url, ui.link_of(NEW[0]))
     assert NEW[1] in str(mine.get("X-WR-CALNAME"))
     ui.no_errors()
     context.close()
