@@ -144,6 +144,15 @@ class Loop:
         except PlaywrightTimeout:
             self.fail(f"waited in vain: {what}")
 
+    def complete(self, banner, what: str) -> None:
+        """The edited scenario has no problem left: the sidebar's banner is gone and stays gone once the page is idle
+        (it is redrawn during a run)."""
+        self.wait(banner, what, state="detached")
+        _settle(self.page)
+        self.page.wait_for_timeout(1_000)
+        if banner.count():
+            self.fail(f"{what}: the problem banner came back")
+
     def no_errors(self) -> None:
         if self.page.locator(ERRORS).count():
             self.fail("an error or exception is on the page")
@@ -255,7 +264,7 @@ def test_the_weekly_loop(loop, browser, width: int, tmp_path: Path) -> None:  # 
     ui.cell(1, 2, NEW[1])  # the problem column comes first now: problem, id, name, centre, level
     ui.cell(1, 3, NEW[2], choose=True)
     ui.cell(1, 4, NEW[3], choose=True)
-    ui.wait(banner, "the new engineer's row is complete", state="detached")
+    ui.complete(banner, "the new engineer's row is complete")
     ui.last_row(1)
     page.locator('[data-testid^="glide-cell"]').filter(has_text=NEW[1]).first.wait_for(state="attached")
     ui.no_errors()
@@ -266,7 +275,7 @@ def test_the_weekly_loop(loop, browser, width: int, tmp_path: Path) -> None:  # 
     banner.wait_for()  # its dates are still missing
     ui.cell(2, 2, SICK[0])  # problem, engineer, start, end, reason
     ui.cell(2, 3, SICK[1])
-    ui.wait(banner, "the sick week's row is complete", state="detached")
+    ui.complete(banner, "the sick week's row is complete")
     ui.last_row(2)
     page.locator('[data-testid^="glide-cell"]').filter(has_text=SICK[1]).first.wait_for(state="attached")
     ui.no_errors()
