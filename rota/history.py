@@ -48,9 +48,14 @@ def from_store(store: Store, scenario: Scenario, lookback_days: int = DEFAULT_LO
     if not infos:
         return None
     latest = infos[-1]
+    begins = window(scenario.start, scenario.days).start
+    # A shift starting before the window that a publish of this same window made is the window's own (a re-plan
+    # may change it), not a fact of the window before.
+    own = {v.published for v in infos if v.window_start == iso_utc(begins)}
     published = [PublishedShift(e.content.engineer, date.fromisoformat(e.content.date), e.content.shift,
                                 e.content.start, e.content.end)
-                 for e in store.events(latest.id) if e.status == CONFIRMED]
+                 for e in store.events(latest.id)
+                 if e.status == CONFIRMED and not (e.content.start < begins and e.modified in own)]
     shifts = around(published, scenario, lookback_days)
     if not shifts:
         return None

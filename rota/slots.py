@@ -96,7 +96,25 @@ class Plan:
         history = self.scenario.history
         if history is None:
             return {}
-        return {(s.engineer, s.date): s.shift for s in history.shifts if s.engineer in self.engineers}
+        held = {(s.engineer, s.shift, s.date, s.span): s for s in self.all_slots}
+        out = {}
+        for p in history.shifts:
+            if p.engineer not in self.engineers:
+                continue
+            slot = held.get((p.engineer, p.shift, p.date, Interval(p.start, p.end)))
+            if slot is not None and self._breaks_new_rules(slot):
+                continue  # rules changed since it was published: not forced (publishing keeps it; the seam check says)
+            out[p.engineer, p.date] = p.shift
+        return out
+
+    def _breaks_new_rules(self, slot: Slot) -> bool:
+        """Whether a published shift the plan holds breaks today's rules against the other published ones."""
+        r = self.scenario.rules
+        facts = self.near_past(slot.engineer, slot.date, rules.WEEK_DAYS + r.max_consecutive_days)
+        cap = self.scenario.weekly_cap(self.engineers[slot.engineer])
+        return bool((slot.engineer, slot.date) in self.leave or rules.closest_clash(facts, slot, r.min_rest_hours)
+                    or rules.over_weekly_cap(facts, slot, cap)
+                    or rules.too_many_days_in_a_row(facts, slot, r.max_consecutive_days))
 
     @cached_property
     def past(self) -> dict[str, list[Slot]]:

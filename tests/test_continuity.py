@@ -265,3 +265,25 @@ def test_history_from_a_result_folder_and_a_bad_history_file(published_folder, t
     assert main(["solve", str(folder), "--out", str(tmp_path / "x"), "--history", str(bad), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "bad.csv: line 2, field 'date'" in err and "field 'end_utc'" in err
+
+
+def test_a_re_plan_of_a_published_window_may_change_its_own_night_before_it(checked, tmp_path: Path):
+    store = Store(locate(str(tmp_path / "store.sqlite3")))
+    _, first = _solve_window(checked, DAY_1, None, tmp_path / "a", OVERNIGHT)
+    assert any(a.span.start < first.window.start for a in first.assignments)  # P0 from midnight needs that night
+    store.publish(first, now=T1)
+    assert history.from_store(store, first.scenario) is None  # its own edge is no fact of an earlier window
+
+
+def test_a_published_night_that_todays_rules_forbid_is_not_forced_into_the_plan(checked):
+    # Five published days up to the night before the window, then that night reaching into it: six in a row, which
+    # today's limit of five forbids. The plan does not hold it (it would be infeasible); publishing keeps it anyway
+    # and its seam check says so.
+    night = shift("night", "22:00", "06:00")
+    s = scenario([engineer("asha"), engineer("ben")], [DAY, night], rules=RULES,
+                 peaks=(peak("early", "00:00", "06:00", engineers=1),))
+    h = past(*(published("asha", days_before(n)) for n in range(2, 7)),
+             published("asha", days_before(1), "night", (22, 30)))
+    solution = checked.solve(replace(s, history=h), budget())
+    assert ("asha", days_before(1)) not in solution.plan.published
+    assert find_gaps(solution.plan, solution.chosen) == []  # Ben covers the early hours instead
