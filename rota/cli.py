@@ -760,10 +760,12 @@ def cmd_roles(args: argparse.Namespace) -> int:
     path = args.roles or roles.roles_path(locate(args.store))
     found = roles.load_roles(path, required=True)
     print(f"Roles in {path} (group claim: {found.groups_claim}); engineers.csv's e-mails have their own page too")
-    for role in roles.Role:
-        emails, groups = found.members(role)
-        if emails or groups:
-            print(f"  {role.value}: {', '.join(emails) or '-'}" + (f"; groups {', '.join(groups)}" if groups else ""))
+    for scope, where in [(found, ""), *((found.teams[t], f" of team {t}") for t in sorted(found.teams))]:
+        for role in roles.Role:
+            emails, groups = scope.members(role)
+            if emails or groups:
+                print(f"  {role.value}{where}: {', '.join(emails) or '-'}"
+                      + (f"; groups {', '.join(groups)}" if groups else ""))
     return 0
 
 
