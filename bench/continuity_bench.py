@@ -24,10 +24,11 @@ from rota.domain import Scenario
 from rota.ical import shifts_from_result
 from rota.output import SCENARIO_FILES, write_result
 from rota.result import load_result
-from rota.scenario import load_scenario, toml_with_window
+from rota.scenario import load_scenario
 from rota.slots import Slot
 from rota.solver import SolveOptions, solve
 from rota.store import Store, locate
+from rota.windows import with_window
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 METRICS = {"nights": "night_shifts", "weekends": "weekend_shifts", "holidays": "holiday_shifts"}
@@ -40,7 +41,7 @@ def options(work: float) -> SolveOptions:
 def files(window: Scenario) -> dict[str, bytes]:
     """The demo's files as the scenario of `window` (its scenario.toml moved to that window)."""
     out = {name: (DEMO / name).read_bytes() for name in SCENARIO_FILES if (DEMO / name).is_file()}
-    out["scenario.toml"] = toml_with_window(out["scenario.toml"], window.start, window.days)
+    out["scenario.toml"] = with_window(out["scenario.toml"], window.start, window.days)
     return out
 
 

@@ -3,8 +3,10 @@
     python -m bench.ui_bench [--rounds 5] [--width 1440]
 
 Starts `rota serve` on a free loopback port with a fresh store, drives Debian's chromium with Playwright, solves the
-demo once, then times page switches (click → the page's heading drawn and Streamlit idle). Prints a table of the
-median and the worst of each. Wall-clock figures: they depend on the machine and its load.
+demo once, then times page switches (click → the page's heading drawn and Streamlit idle). Then the weekly loop of
+tests/test_browser_loop.py: publish on Calendars, re-plan keeping the published rota, and the loop's page switches
+(Team → Plan → Coverage → Calendars → Overview) round after round. Prints a table of the median and the worst of
+each. Wall-clock figures: they depend on the machine and its load.
 """
 
 from __future__ import annotations
@@ -56,6 +58,29 @@ def _solve(page: Page, seconds: int) -> None:
     _idle(page)
 
 
+LOOP = ("Team", "Plan", "Coverage", "Calendars", "Overview")  # the weekly loop's pages, in its order
+
+
+def _weekly_loop(page: Page, rounds: int) -> list[tuple[str, list[float]]]:
+    """Publish the solved rota, re-plan keeping it, then time the loop's page switches."""
+    _open(page, "Calendars")
+    page.get_by_role("button", name="Publish this rota as a new version").click()
+    page.get_by_text("Published version 1").wait_for(timeout=120_000)
+    _idle(page)
+    _open(page, "Plan")
+    page.get_by_text("Keep the published rota where possible").click()
+    page.get_by_text("Re-plans from published version 1").wait_for(timeout=60_000)
+    _idle(page)
+    page.get_by_role("button", name="Re-solve", exact=True).click()
+    page.get_by_role("heading", name="Changes from published version 1", exact=False).wait_for(timeout=300_000)
+    _idle(page)
+    times: dict[str, list[float]] = {title: [] for title in LOOP}
+    for _ in range(rounds):
+        for title in LOOP:
+            times[title].append(_open(page, title))
+    return [(f"weekly loop: → {title}", values) for title, values in times.items()]
+
+
 def measure(url: str, rounds: int, width: int) -> list[tuple[str, list[float]]]:
     rows: list[tuple[str, list[float]]] = []
     with sync_playwright() as p:
@@ -77,6 +102,7 @@ def measure(url: str, rounds: int, width: int) -> list[tuple[str, list[float]]]:
         rows.append(("switch Coverage ↔ People", switches))
         others = [_open(page, title) for _ in range(rounds) for title in ("Team", "Plan", "Overview")]
         rows.append(("switch Team → Plan → Overview", others))
+        rows += _weekly_loop(page, rounds)
         browser.close()
     return rows
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rota.clock import iso_utc, peak_occurrences, utc_offset, window
-from rota.scenario import ScenarioError, folder_problem, load_scenario, toml_with_window
+from rota.scenario import ScenarioError, folder_problem, load_scenario
 from rota.slots import Plan, unreachable_by_seniors
 from rota.tokens import DEFAULT_PUBLIC_URL, ENV_PUBLIC_URL
 
@@ -474,6 +474,7 @@ def _continue_published(args: argparse.Namespace, scenario: Scenario, files: dic
     """The scenario on top of the published rota: its window (--next), its history and, re-planning, its baseline."""
     from rota import history
     from rota.store import StoreError, locate
+    from rota.windows import next_window, with_window
 
     needs_store = args.next or args.keep_published
     store = _existing_store(args.store, args.team) if (needs_store or not (args.no_history or args.history)) else None
@@ -483,11 +484,11 @@ def _continue_published(args: argparse.Namespace, scenario: Scenario, files: dic
                          "--store")
     try:
         if args.next:
-            following = history.next_window(store)  # type: ignore[arg-type]
+            following = next_window(store.versions())  # type: ignore[union-attr]
             if following is None:
                 raise StoreError(f"--next: nothing is published in {store.location.label} yet")  # type: ignore[union-attr]
             scenario = replace(scenario, start=following[0], days=following[1])
-            files = dict(files, **{"scenario.toml": toml_with_window(files["scenario.toml"], *following)})
+            files = dict(files, **{"scenario.toml": with_window(files["scenario.toml"], *following)})
             print(f"Next window: {following[0]} for {following[1]} days (after the latest published one)")
         found = (history.from_path(args.history, scenario, args.lookback_days) if args.history
                  else None if args.no_history or store is None

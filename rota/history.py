@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -114,15 +114,6 @@ def published_baseline(store: Store, scenario: Scenario) -> tuple[int, frozenset
     return latest, shifts
 
 
-def next_window(store: Store) -> tuple[date, int] | None:
-    """The window right after the latest published one, as long as it: (first UTC day, days); None before any."""
-    infos = store.versions()
-    if not infos:
-        return None
-    first, last = _from_z(infos[-1].window_start), _from_z(infos[-1].window_end)
-    return last.date(), (last - first).days
-
-
 def csv_text(history: History) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -134,10 +125,3 @@ def csv_text(history: History) -> str:
 
 def with_history(scenario: Scenario, history: History | None) -> Scenario:
     return replace(scenario, history=history)
-
-
-def _from_z(text: str) -> datetime:
-    found = parse_utc(text)
-    assert found is not None, text
-    return found
-

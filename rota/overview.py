@@ -8,9 +8,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from rota.domain import Scenario
+from rota.report import Shifts, Timeline
+from rota.slots import Plan, Slot
 from rota.solver import Solution
+
+if TYPE_CHECKING:
+    from rota.store import PublishReport
+
+# A keep-published re-plan of the demo reaches its "changes" stage and proves it in about 2 s (bench/replan_limit.py):
+# the default leaves room for a loaded server, and a solve whose stages are all proven ends before its limit.
+REPLAN_SECONDS = 10
 
 TIER_WORDS = {"p0": "P0 cover", "event": "event cover", "peak": "peak cover", "holiday": "public holidays",
               "changes": "keeping the published rota", "fairness": "fairness"}
@@ -113,3 +123,60 @@ def team_text(scenario: Scenario) -> list[str]:
         by_level = ", ".join(f"{n} {level}" for level, n in sorted(levels.items()))
         lines.append(f"{centre.name} ({centre.timezone}): {sum(levels.values())} engineers — {by_level or 'none'}")
     return lines
+
+
+# ---- a re-plan against the published rota: is it fit to publish? -------------------------------------------------
+
+
+def gap_minutes(plan: Plan, chosen: list[Slot]) -> tuple[int, int]:
+    """Minutes short of cover in `chosen`: (P0, everything else), counted as the report and the heatmap count them."""
+    timeline = Timeline(plan, chosen)
+    p0 = other = 0
+    for req in plan.requirements:
+        for i in timeline.indices(req.span):
+            if timeline.count(i, req.who) < req.required:
+                if req.kind == "p0":
+                    p0 += timeline.segments[i].minutes
+                else:
+                    other += timeline.segments[i].minutes
+    return p0, other
+
+
+def still_standing(plan: Plan, published: Shifts) -> list[Slot]:
+    """The published shifts the scenario still allows (leave, a removed engineer or a pin rule them out): what the
+    engineers would work if nothing were re-planned."""
+    return [s for s in plan.slots if (s.engineer, s.date.isoformat(), s.shift) in published]
+
+
+def replan_warning(solution: Solution, gaps: tuple[int, int], published_gaps: tuple[int, int]) -> str | None:
+    """Why a keep-published re-plan should not be published without a second look, in plain words; None if it is
+    fine. `gaps` and `published_gaps` are (P0, other) minutes short of cover of the re-plan and of the published rota
+    as it still stands; either growing is flagged (fewer P0 gaps do not hide peaks left short)."""
+    reasons = []
+    if "changes" in solution.planned and "changes" not in [s.tier for s in solution.stages]:
+        reasons.append("it stopped before its *keeping the published rota* stage, so it may move many more "
+                       "published shifts than cover needs")
+    if gaps[0] > published_gaps[0] or gaps[1] > published_gaps[1]:
+        reasons.append(f"it leaves more cover gaps than the published rota would: P0 {_duration(gaps[0])} and "
+                       f"other {_duration(gaps[1])}, against {_duration(published_gaps[0])} and "
+                       f"{_duration(published_gaps[1])} (the published shifts that leave and edits still allow)")
+    if not reasons:
+        return None
+    return ("This re-plan is worse than it should be: " + "; and ".join(reasons)
+            + f". Re-plan with more time (at least {REPLAN_SECONDS} s), or publish anyway if you accept it.")
+
+
+def publish_message(report: PublishReport, shift_changes: int | None) -> str:
+    """What a publish did. `shift_changes` counts engineer-days whose shift differs (as Plan's changes and the
+    preview count them); the store's figures count calendar events sent again, which also includes a shift whose
+    hand-over note changed because a neighbour's shift did."""
+    v = report.version
+    if report.republished:
+        return f"Nothing to publish: version {v.id} is this rota already, so no new version was made."
+    sent = v.added + v.changed + v.cancelled
+    changed = "" if shift_changes is None else f"{shift_changes} shift change(s) (engineer-days, as Plan counts); "
+    notes = "" if shift_changes is None or sent <= shift_changes else (
+        f", {sent - shift_changes} of them only for a changed hand-over note")
+    carried = f"; {report.carried} kept from outside this window" if report.carried else ""
+    return (f"Published version {v.id}: {v.shifts} shifts — {changed}calendar events sent: {v.added} new, "
+            f"{v.changed} updated, {v.cancelled} cancelled{notes}; {v.unchanged} unchanged{carried}.")

@@ -397,14 +397,6 @@ def _parse_date(value: str) -> date | None:
 # --- building the scenario ---------------------------------------------------------------------------------------
 
 
-def toml_with_window(toml: bytes, start: date, days: int) -> bytes:
-    """scenario.toml with another window (its top-level start and days lines), e.g. for the next month's copy."""
-    text = toml.decode("utf-8-sig")
-    text = re.sub(r"(?m)^start\s*=.*$", f"start = {start.isoformat()}", text, count=1)
-    text = re.sub(r"(?m)^days\s*=.*$", f"days = {days}", text, count=1)
-    return text.encode("utf-8")
-
-
 def folder_problem(folder: Path, expected: str) -> str:
     """Why `folder` is not a folder to read ("" if it is): it does not exist, or is a file."""
     if not folder.exists():

@@ -88,7 +88,8 @@ def test_calendars_download_publish_links_history_and_rollback(store_path):
     at.button(key="publish").click().run()
     assert not at.exception and not at.error
     shifts = len(result.chosen)
-    assert published(at).startswith(f"Published version 1: {shifts} shifts — {shifts} new, 0 changed")
+    assert published(at).startswith(f"Published version 1: {shifts} shifts — calendar events sent: {shifts} new, "
+                                    "0 updated, 0 cancelled")
     history = table(at, "version")
     assert history["version"].tolist() == [1] and history.loc[0, "source"] == "web UI"
     assert history.loc[0, "shifts"] == shifts and bool(history.loc[0, "shown"])

@@ -75,3 +75,88 @@ def test_the_app_opens_on_the_overview_with_the_next_step():
     text = "\n".join(m.value for m in at.markdown)
     assert "No rota yet." not in text and "P0 cover: **" in text
     assert "Publish the rota on **Calendars**" in text or "no senior on shift" in text or "P0 is covered" in text
+
+
+# ---- a re-plan against the published rota ---------------------------------------------------------------------------
+
+
+def test_a_re_plan_is_flagged_when_it_stops_before_its_changes_stage_or_leaves_more_gaps():
+    from rota.overview import REPLAN_SECONDS, replan_warning
+
+    plan = Plan(load_scenario(DEMO))
+    planned = ["p0", "peak", "changes", "fairness"]
+
+    def solution(*tiers: str) -> Solution:
+        return Solution(plan, [], "FEASIBLE", 1.0, [StageResult(t, "OPTIMAL", 0.0, 0.0, 0.1) for t in tiers],
+                        planned=planned)
+
+    done = solution("p0", "peak", "changes", "fairness")
+    assert replan_warning(done, (0, 60), (0, 60)) is None
+    traded = replan_warning(done, (0, 600), (30, 0))  # fewer P0 gaps do not hide other cover lost
+    assert traded is not None and "P0 0 min and other 10.0 h, against 30 min and 0 min" in traded
+    more = replan_warning(done, (30, 0), (0, 600))
+    assert more is not None and "more cover gaps than the published rota" in more and "P0 30 min" in more
+    assert f"at least {REPLAN_SECONDS} s" in more
+    early = replan_warning(solution("p0", "peak"), (0, 0), (0, 0))
+    assert early is not None and "stopped before its *keeping the published rota* stage" in early
+    assert "more cover gaps" not in early
+    assert replan_warning(solution(), (0, 0), (0, 0)) is not None  # only the first rota: no stage at all
+    both = replan_warning(solution("p0"), (10, 0), (0, 0))
+    assert both is not None and "stage" in both and "more cover gaps" in both
+
+
+def test_the_published_rota_as_it_still_stands_drops_what_leave_now_rules_out():
+    from dataclasses import replace
+
+    from rota.domain import Leave
+    from rota.overview import gap_minutes, still_standing
+    from rota.report import shifts_of
+    from rota.slots import Plan as RotaPlan
+
+    scenario = load_scenario(DEMO)
+    plan = RotaPlan(scenario)
+    chosen = [s for s in plan.slots if s.shift.endswith("-day")][:40]
+    one = chosen[0]
+    ill = RotaPlan(replace(scenario, leave=(*scenario.leave, Leave(one.engineer, one.date, one.date, "sick"))))
+    standing = still_standing(ill, shifts_of(chosen))
+    assert len(standing) == len(chosen) - 1 and all(s.engineer != one.engineer or s.date != one.date
+                                                    for s in standing)
+    p0, other = gap_minutes(plan, chosen)
+    assert p0 > 0 and other >= 0 and gap_minutes(plan, []) >= (p0, other)
+    from rota.views import analyse
+    summary = analyse(plan, chosen).summary  # the same count as the heatmap's
+    assert (p0, other) == (summary["p0_gap_minutes"], summary["cover_gap_minutes"])
+
+
+def test_the_publish_message_tells_shift_changes_from_calendar_events_sent():
+    from datetime import UTC, datetime
+
+    from rota.overview import publish_message
+    from rota.store import PublishReport, VersionInfo
+
+    version = VersionInfo(2, datetime(2027, 3, 1, tzinfo=UTC), "demo", "2027-03-01T00:00:00Z",
+                          "2027-03-29T00:00:00Z", "web UI", None, 330, 1, 16, 312, 1)
+    message = publish_message(PublishReport(version, 0, 0), 4)
+    assert message.startswith("Published version 2: 330 shifts — 4 shift change(s) (engineer-days, as Plan counts); "
+                              "calendar events sent: 1 new, 16 updated, 1 cancelled, 14 of them only for a changed "
+                              "hand-over note; 312 unchanged")
+    assert publish_message(PublishReport(version, 0, 0, republished=True), 0).startswith("Nothing to publish")
+    first = publish_message(PublishReport(version, 2, 0), None)
+    assert "shift change" not in first and first.endswith("; 2 kept from outside this window.")
+
+
+def test_the_next_window_follows_the_latest_published_one():
+    from datetime import UTC, date, datetime
+
+    from rota.store import VersionInfo
+    from rota.windows import next_window, with_window
+
+    def version(i: int, start: str, end: str) -> VersionInfo:
+        return VersionInfo(i, datetime(2027, 1, 1, tzinfo=UTC), "demo", start, end, "cli", None, 0, 0, 0, 0, 0)
+
+    assert next_window([]) is None
+    assert next_window([version(1, "2027-03-01T00:00:00Z", "2027-03-29T00:00:00Z"),
+                        version(2, "2027-02-01T00:00:00Z", "2027-02-15T00:00:00Z")]) == (date(2027, 3, 29), 28)
+    toml = b'# a comment\nname = "x"\nstart = 2027-03-01   # first day\ndays = 28\n\n[rules]\ndays = 5\n'
+    assert with_window(toml, date(2027, 3, 29), 14) == (
+        b'# a comment\nname = "x"\nstart = 2027-03-29   # first day\ndays = 14\n\n[rules]\ndays = 5\n')

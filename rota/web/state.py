@@ -6,7 +6,9 @@ Kept small on purpose: every rule and number comes from the rota package; this o
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -15,10 +17,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from rota import child, history
+from rota import child, history, overview
 from rota.domain import History, Scenario
 from rota.jobs import SolveJob, WhatIfJob
-from rota.overview import TIER_WORDS
+from rota.overview import REPLAN_SECONDS, TIER_WORDS
+from rota.report import shifts_of
 from rota.roles import may_see_page, may_solve
 from rota.scenario import Problem
 from rota.scenario_io import (
@@ -54,12 +57,22 @@ T = TypeVar("T")
 # Settings that outlive a page switch, with their defaults (the widgets take them from here, not from `value=`).
 KEEP = {"time_limit": 30, "work_limit": 0.0, "seed": 0, "workers": 2, "fast": False, "zone": None, "gap_kinds": [],
         "shade_cover_gaps": False, "people_centre": None, "people_span": "whole window", "metric": "hours",
-        "pin_centre": None, "keep_published": False, "whatif_limit": 10, "whatif_work": 0.0,
-        "whatif_examples": [], "people_totals": "this window"}
+        "pin_centre": None, "keep_published": False, "replan_limit": REPLAN_SECONDS, "whatif_limit": 10,
+        "whatif_work": 0.0, "whatif_examples": [], "people_totals": "this window"}
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_up() -> threading.Thread:
+    # Altair takes about a second to import: done once per server, in the background while the first page is read,
+    # so the first page that draws a chart (Rules, Coverage, People) does not wait for it.
+    thread = threading.Thread(target=importlib.import_module, args=("altair",), name="rota-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def init() -> None:
     """The app starts on the demo scenario with no set-up."""
+    _warm_up()
     if "files" not in st.session_state:
         set_files(read_folder(DEMO), "data/demo")
         st.session_state.job = None
@@ -143,6 +156,31 @@ def plan() -> Plan:
     return _parse(files_key(valid), valid)[2]  # type: ignore[return-value]
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _shared(name: str, key: str, _compute: Callable[[], T]) -> T:
+    return _compute()
+
+
+def shared(name: str, key: str, compute: Callable[[], T]) -> T:
+    """Like memo, but for every session: what depends only on content (`key`: a hash of it) is computed once. The
+    object is shared, so pages only read it (filters and pivots make new frames)."""
+    return _shared(name, key, compute)
+
+
+def result_key() -> str:
+    """A hash of the shown rota and the scenario it was solved from, for `shared` (sessions that solved the same
+    scenario alike share the pages' frames)."""
+    last: SolveJob | None = st.session_state.get("last")
+    if last is None or last.analysis is None:
+        return ""
+
+    def digest() -> str:
+        shifts = sorted(shifts_of(last.analysis.chosen))  # type: ignore[union-attr]
+        return hashlib.sha256(repr((last.context.get("files_key"), shifts)).encode()).hexdigest()
+
+    return memo("result_key", last.started, digest)
+
+
 def memo(name: str, key: object, compute: Callable[[], T]) -> T:
     """Per-session memo for derived frames (heatmap per zone, gaps table): page switches redraw, not recompute."""
     store: dict[tuple[str, object], Any] = st.session_state.setdefault("_memo", {})
@@ -217,6 +255,21 @@ def result_files() -> ScenarioFiles:
     """The scenario files the shown rota was solved from (what its result zip carries)."""
     last: SolveJob = st.session_state.last
     return last.context["files"]
+
+
+def replan_warning() -> str | None:
+    """Why the shown rota, a keep-published re-plan, should get a second look before it is published (None: fine)."""
+    last = result_job()
+    if last is None or last.baseline is None or last.solution is None or last.analysis is None:
+        return None
+    solution, summary, baseline = last.solution, last.analysis.summary, last.baseline
+
+    def judge() -> str | None:
+        published = overview.gap_minutes(solution.plan, overview.still_standing(solution.plan, baseline))
+        return overview.replan_warning(solution, (summary["p0_gap_minutes"], summary["cover_gap_minutes"]),
+                                       published)
+
+    return memo("replan_warning", last.started, judge)
 
 
 def published_history(plan_scenario: Scenario) -> History | None:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from rota import publishing, roles
+from rota import overview, publishing, roles
 from rota.report import shifts_of
 from rota.scenario import ScenarioError
 from rota.store import RETENTION, StoreError
@@ -12,6 +12,11 @@ from rota.tokens import BaseURLError, insecure
 from rota.web import access, state
 
 access.page_guard("calendars")
+
+# The store counts calendar events sent again; an event changes when its shift does, and also when only its
+# hand-over note does (a neighbour's shift moved): more than Plan's changes, which count engineer-days.
+EVENTS_HELP = "Calendar events sent to the feeds: a shift's change, or only its hand-over note's"
+
 st.title("Calendars")
 result = state.result()
 solution = state.result_solution()
@@ -59,6 +64,7 @@ else:
 st.subheader("Publish")
 if store is not None:
     st.caption(f"Store: `{store.location.label}` — the one `rota serve` serves the feeds from (ROTA_STORE).")
+    count: int | None = None  # shift changes (engineer-days) from the published rota, as Plan counts them
     if result is not None:
         try:
             published = publishing.published_baseline(store, result.plan.scenario)
@@ -77,23 +83,31 @@ if store is not None:
                 st.dataframe(publishing.preview_frame(changes), hide_index=True, width="stretch",
                              key="publish_preview", row_height=60)
     may_publish = access.allowed(roles.may_publish)
-    if st.button("Publish this rota as a new version", type="primary", key="publish",
-                 disabled=solution is None or not may_publish,
-                 help="Solve on the Plan page first" if solution is None else None
-                 ) and solution is not None:
+    warning = state.replan_warning()
+    if warning:
+        st.warning(warning, icon="⚠️")
+    pressed = st.button("Publish this rota as a new version", type="primary", key="publish",
+                        disabled=solution is None or not may_publish,
+                        help="Solve on the Plan page first" if solution is None else None)
+    if pressed and warning:
+        st.session_state.confirm_publish = state.result_token()  # asked once per rota, until it is published
+    anyway = False
+    if warning and st.session_state.get("confirm_publish") == state.result_token():
+        st.markdown("**Publish this re-plan anyway?** The engineers' calendars take it at once.")
+        anyway = st.button("Publish anyway", key="publish_anyway", icon=":material/warning:")
+    if ((pressed and not warning) or anyway) and solution is not None:
         access.require(roles.may_publish, "publish")
+        st.session_state.confirm_publish = None
         try:
             report = publishing.publish(store, solution, state.result_files())
-            v = report.version
-            st.session_state.publish_message = (
-                f"Nothing to publish: version {v.id} is this rota already, so no new version was made."
-                if report.republished else
-                f"Published version {v.id}: {v.shifts} shifts — {v.added} new, {v.changed} changed, "
-                f"{v.unchanged} unchanged, {v.cancelled} cancelled (shown as cancelled for {RETENTION.days} days)"
-                + (f"; {report.carried} kept from outside this window" if report.carried else ""))
+            st.session_state.publish_message = overview.publish_message(report, count) + (
+                f" Cancelled shifts stay in the calendars, marked cancelled, for {RETENTION.days} days."
+                if report.version.cancelled and not report.republished else "")
         except (ScenarioError, StoreError) as error:
             st.session_state.publish_message = ""
             st.error(f"Not published: {error}", icon="⛔")
+        else:
+            st.rerun()  # the preview and the confirmation above were drawn for the rota before this publish
     if st.session_state.get("publish_message"):
         st.success(st.session_state.publish_message, icon=":material/check_circle:")
 
@@ -137,6 +151,8 @@ if store is not None:
         st.dataframe(history, hide_index=True, width="stretch", key="versions",  # what the feeds show: first
                      column_order=["shown", *(c for c in history.columns if c != "shown")],
                      column_config={"version": st.column_config.NumberColumn("version", width="small"),
+                                    **{c: st.column_config.NumberColumn(f"events {c}", help=EVENTS_HELP)
+                                       for c in ("new", "changed", "cancelled")},
                                     "scenario": st.column_config.TextColumn("scenario", width="medium"),
                                     "shown": st.column_config.CheckboxColumn("feeds show it", width="small")})
         earlier = [int(v) for v in history.loc[~history["shown"], "version"]] if access.allowed(
@@ -152,8 +168,9 @@ if store is not None:
                 try:
                     v = store.rollback(version).version
                     st.session_state.publish_message = (
-                        f"Published version {v.id}: the shifts of version {version} again ({v.shifts} shifts: "
-                        f"{v.added} back, {v.changed} changed, {v.unchanged} unchanged, {v.cancelled} cancelled)")
+                        f"Published version {v.id}: the shifts of version {version} again ({v.shifts} shifts; calendar "
+                        f"events: {v.added} back, {v.changed} updated, {v.unchanged} unchanged, {v.cancelled} "
+                        "cancelled)")
                 except StoreError as error:
                     st.session_state.publish_message = ""
                     st.error(f"Not rolled back: {error}", icon="⛔")

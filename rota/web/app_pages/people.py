@@ -12,13 +12,13 @@ st.title("People")
 result = state.require_result()
 
 scenario = result.plan.scenario
-token = state.result_token()
 centres = {f"{c.name} ({c.timezone})": c.id for c in scenario.centres}
 state.choose("people_centre", list(centres))
 centre = centres[st.selectbox("Centre", list(centres), **state.kept("people_centre"))]
 
 st.subheader("Timeline in local time")
-frame = state.memo("timeline", (token, centre), lambda: views.timeline_frame(result.plan, result.chosen, centre))
+shared = state.result_key()  # the same rota in another session draws from the same frames
+frame = state.shared(f"timeline {centre}", shared, lambda: views.timeline_frame(result.plan, result.chosen, centre))
 weeks = views.weeks(result.plan.scenario)
 state.choose("people_span", ["whole window", *weeks])
 span = st.segmented_control("Show", ["whole window", *weeks], **state.kept("people_span")) or "whole window"
@@ -54,14 +54,15 @@ metric_names = {"hours": "Hours", "night_hours": "Night hours", "weekend_shifts"
 metric = st.segmented_control("Metric", list(metric_names), format_func=metric_names.get,
                               **state.kept("metric")) or "hours"
 load = result.load
-carried = state.memo("lookback", token, lambda: views.lookback_frame(result.plan, result.chosen))
+carried = state.shared("lookback", shared, lambda: views.lookback_frame(result.plan, result.chosen))
 if carried is not None:
     past = result.plan.scenario.history
     span = st.segmented_control("Totals", ["this window", "with the look-back"], **state.kept("people_totals"),
                                 help=f"The look-back: the {past.lookback_days if past else 0} days of published rota "
                                      "before this window, which fair shares weigh too") or "this window"
     load = carried if span == "with the look-back" else load
-spread = state.memo("fairness", (token, load is carried), lambda: views.fairness_frame(load))
+spread = state.shared("fairness with look-back" if load is carried else "fairness", shared,
+                      lambda: views.fairness_frame(load))
 one = spread[spread["metric"] == metric]
 groups = list(one["group"])
 bars = alt.Chart(one).mark_rule(strokeWidth=10, opacity=0.25, color="#4c78a8").encode(

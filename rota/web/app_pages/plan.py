@@ -1,16 +1,17 @@
 """Plan: solve with live progress and Stop, read the outcome, pin cells and re-solve, download the result."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from rota import overview, publishing, views
 from rota.report import NOT_REPRODUCIBLE, shifts_of
-from rota.scenario_io import apply_edits, result_zip, table
+from rota.scenario_io import SCENARIO_FILE, apply_edits, result_zip, table
 from rota.solver import SolveOptions
 from rota.store import StoreError
 from rota.web import access, state
+from rota.windows import next_window, with_window
 
 access.page_guard("plan")
 st.title("Plan")
@@ -18,8 +19,12 @@ scenario = state.scenario()
 plan = state.plan()
 issues = state.problems()
 
+store = state.store()
 left, middle, right = st.columns([1, 1, 2], vertical_alignment="bottom")
-time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=3600, step=5, **state.kept("time_limit"))
+# A re-plan keeping the published rota has its own limit, long enough to reach its "changes" stage.
+replanning = bool(st.session_state.get("keep_published"))
+time_limit = left.number_input("Time limit (seconds)", min_value=1, max_value=3600, step=5,
+                               **state.kept("replan_limit" if replanning else "time_limit"))
 with middle.popover("Solver settings"):
     seed = st.number_input("Seed", min_value=0, step=1, **state.kept("seed"))
     workers = st.number_input("Workers", min_value=1, max_value=16, step=1, **state.kept("workers"))
@@ -33,7 +38,7 @@ keep_published = st.toggle("Keep the published rota where possible", **state.kep
                            help="Re-plan from the latest published version: after cover, as few of its shifts as "
                                 "possible change (for a re-plan after sickness or a new pin)")
 kept = None
-if keep_published and (store := state.store()) is not None:
+if keep_published and store is not None:
     try:
         kept = publishing.published_baseline(store, scenario)
     except StoreError as error:
@@ -42,7 +47,25 @@ if keep_published and (store := state.store()) is not None:
         st.caption("Nothing is published yet (Calendars page): the solve plans from scratch.")
     else:
         st.caption(f"Re-plans from published version {kept[0]} ({len(kept[1])} shifts in this window): after cover, "
-                   "it changes as few of them as possible.")
+                   "it changes as few of them as possible. Re-plans keep their own time limit (default "
+                   f"{overview.REPLAN_SECONDS} s, enough to reach that stage on the demo).")
+
+
+
+def _to_window(start: date, days: int) -> None:
+    data = state.files()
+    state.set_files({**data, SCENARIO_FILE: with_window(data[SCENARIO_FILE], start, days)})
+
+
+try:
+    following = next_window(store.versions()) if store is not None else None
+except StoreError:
+    following = None  # the page says it above when it matters (keep the published rota)
+if following is not None and following != (scenario.start, scenario.days):
+    start, days = following
+    st.button(f"Next window: {start} → {start + timedelta(days=days)} ({days} days)", key="next_window",
+              icon=":material/skip_next:", on_click=_to_window, args=following,
+              help="The day after the latest published window, of the same length (scenario.toml's start and days)")
 
 past = state.published_history(scenario)
 if past is not None:
@@ -74,6 +97,8 @@ if result is not None:
     s = result.summary
     said = overview.outcome(solution)
     getattr(st, said.level)(f"**{said.headline}** {said.advice}")
+    if warning := state.replan_warning():
+        st.warning(warning, icon="⚠️")
     cols = st.columns(4)
     cols[0].metric("P0 cover", f"{s['p0_coverage_pct']:g} %", help="share of the window with a senior on shift")
     cols[1].metric("P0 gap", f"{s['p0_gap_minutes']} min")

@@ -16,12 +16,13 @@ plan = state.plan()
 st.caption(f"{scenario.name}: {iso_utc(plan.window.start)} → {iso_utc(plan.window.end)} ({scenario.days} days)")
 
 st.subheader("Shifts on the UTC day")
-strip = state.memo("strip", st.session_state.valid_key, lambda: views.shift_strip(scenario))
+key = st.session_state.valid_key  # the scenario's content: every session with it shares what is computed from it
+strip = state.shared("strip", key, lambda: views.shift_strip(scenario))
 periods = list(dict.fromkeys(strip["period"]))
 st.caption("Each bar is a shift template in its centre's wall time, drawn in UTC; peaks below in their market's zone. "
            f"The window has {len(periods)} period(s) of constant UTC offsets: the seams move when a centre changes "
            "its clocks.")
-seams = dict(views.seams(scenario))
+seams = dict(state.shared("seams", key, lambda: views.seams(scenario)))
 for period in periods:
     part = strip[strip["period"] == period]
     rows = list(dict.fromkeys(part["row"]))
@@ -37,7 +38,7 @@ for period in periods:
     ).properties(height=22 * len(rows) + 90, title=f"{period} · hand-offs at {seams.get(period, '–')} UTC")
     st.altair_chart(chart, width="stretch", key=f"strip_{period}")
 
-holes = unreachable_by_seniors(plan)
+holes = state.shared("holes", key, lambda: unreachable_by_seniors(plan))
 if holes:
     st.warning("No available senior can reach these times at all (P0 gaps whatever the solver does): "
                + "; ".join(f"{iso_utc(h.start)} → {iso_utc(h.end)}" for h in holes[:10]))
@@ -46,12 +47,13 @@ MINIMUMS = {"min_engineers": st.column_config.NumberColumn("≥ engineers", widt
             "min_seniors": st.column_config.NumberColumn("≥ seniors", width="small"),
             "languages": st.column_config.TextColumn("languages", width="small")}
 st.subheader("Labour rules")
-st.dataframe(views.rules_frame(scenario), hide_index=True, width="stretch")
+st.dataframe(state.shared("rules", key, lambda: views.rules_frame(scenario)), hide_index=True, width="stretch")
 st.subheader("Events")
-events = views.events_frame(scenario)
+events = state.shared("events", key, lambda: views.events_frame(scenario))
 if len(events):
     st.dataframe(events, hide_index=True, width="stretch", column_config=MINIMUMS)
 else:
     st.caption("No one-off events in this scenario.")
 st.subheader("Peaks")
-st.dataframe(views.peaks_frame(scenario), hide_index=True, width="stretch", column_config=MINIMUMS)
+st.dataframe(state.shared("peaks", key, lambda: views.peaks_frame(scenario)), hide_index=True, width="stretch",
+             column_config=MINIMUMS)
