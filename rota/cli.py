@@ -744,6 +744,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return EXIT_INPUT
     store = open_store(args.store)  # fail here, clearly, rather than inside the server
     os.environ[ENV_STORE] = store.location.url  # the app factory opens the same store
+    if args.team:
+        os.environ["ROTA_TEAM"] = args.team  # the team the web UI's sessions start on (rota.web.state.ENV_TEAM)
     store.close()
     what = "the feeds" if args.feeds_only else "the web UI and the feeds"
     print(f"Serving {what} on http://{args.host}:{args.port}/ (store {store.location.label})", flush=True)
