@@ -744,6 +744,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return EXIT_INPUT
     store = open_store(args.store)  # fail here, clearly, rather than inside the server
     os.environ[ENV_STORE] = store.location.url  # the app factory opens the same store
+    if args.team:
+        os.environ["ROTA_TEAM"] = args.team  # the team the web UI's sessions start on (rota.web.state.ENV_TEAM)
     store.close()
     what = "the feeds" if args.feeds_only else "the web UI and the feeds"
     print(f"Serving {what} on http://{args.host}:{args.port}/ (store {store.location.label})", flush=True)
@@ -761,10 +763,12 @@ def cmd_roles(args: argparse.Namespace) -> int:
     path = args.roles or roles.roles_path(locate(args.store))
     found = roles.load_roles(path, required=True)
     print(f"Roles in {path} (group claim: {found.groups_claim}); engineers.csv's e-mails have their own page too")
-    for role in roles.Role:
-        emails, groups = found.members(role)
-        if emails or groups:
-            print(f"  {role.value}: {', '.join(emails) or '-'}" + (f"; groups {', '.join(groups)}" if groups else ""))
+    for scope, where in [(found, ""), *((found.teams[t], f" of team {t}") for t in sorted(found.teams))]:
+        for role in roles.Role:
+            emails, groups = scope.members(role)
+            if emails or groups:
+                print(f"  {role.value}{where}: {', '.join(emails) or '-'}"
+                      + (f"; groups {', '.join(groups)}" if groups else ""))
     return 0
 
 

@@ -78,11 +78,11 @@ def calendars_zip(calendars_by_name: Mapping[str, bytes], folder: str = "calenda
 # ---- publishing and versions -----------------------------------------------------------------------------------------
 
 
-def publish(store: Store, solution: Solution, files: Mapping[str, bytes], now: datetime | None = None
-            ) -> PublishReport:
+def publish(store: Store, solution: Solution, files: Mapping[str, bytes], now: datetime | None = None,
+            actor: str = "", force: bool = False) -> PublishReport:
     """Store the solved rota as the next published version (compared with the last one, as `rota publish`)."""
     with result_of(solution, files) as result:
-        return store.publish(result, now, source=UI_SOURCE)
+        return store.publish(result, now, source=UI_SOURCE, force=force, actor=actor)
 
 
 def versions_frame(store: Store) -> pd.DataFrame:

@@ -6,8 +6,10 @@ The roles file is small TOML ($ROTA_ROLES, else roles.toml beside the SQLite sto
     [admin]
     emails = ["ada@example.com"]
     [manager]
-    emails = ["lin@example.com"]
+    emails = ["lin@example.com"]     # a manager of every team
     groups = ["support-leads"]
+    [manager.eu]                     # managers of team "eu" only (rota --team eu; the UI's team switcher)
+    emails = ["ana@example.com"]
     [viewer]
     groups = ["support"]
 
@@ -111,11 +113,16 @@ class Roles:
     groups: dict[str, Role] = field(default_factory=dict)  # group name -> its highest role
     groups_claim: str = "groups"
     source: str = ""  # the file it came from, for the UI ("" when there is none)
+    teams: dict[str, Roles] = field(default_factory=dict)  # roles in one team only ([manager.eu]), by team
 
-    def role_for(self, email: str | None, groups: Iterable[str] = ()) -> Role:
-        """The highest role this person has by e-mail or by any of their groups; Role.NONE if none."""
+    def role_for(self, email: str | None, groups: Iterable[str] = (), team: str | None = None) -> Role:
+        """The highest role this person has by e-mail or by any of their groups, in every team or in `team`;
+        Role.NONE if none."""
+        groups = list(groups)
         found = [self.emails.get((email or "").strip().lower(), Role.NONE),
                  *(self.groups.get(g, Role.NONE) for g in groups)]
+        if team is not None and team in self.teams:
+            found.append(self.teams[team].role_for(email, groups))
         return min(found, key=list(Role).index)
 
     def members(self, role: Role) -> tuple[list[str], list[str]]:
@@ -123,9 +130,10 @@ class Roles:
         return ([e for e, r in self.emails.items() if r is role], [g for g, r in self.groups.items() if r is role])
 
 
-def effective_role(roles: Roles, email: str | None, groups: Iterable[str], engineer_emails: Iterable[str]) -> Role:
-    """The file's role, else engineer when the e-mail is an engineer's in the scenario."""
-    role = roles.role_for(email, groups)
+def effective_role(roles: Roles, email: str | None, groups: Iterable[str], engineer_emails: Iterable[str],
+                   team: str | None = None) -> Role:
+    """The file's role (in `team`), else engineer when the e-mail is an engineer's in the scenario."""
+    role = roles.role_for(email, groups, team)
     if role is Role.NONE and email and email.strip().lower() in {e.strip().lower() for e in engineer_emails if e}:
         return Role.ENGINEER
     return role
@@ -174,6 +182,7 @@ def parse_roles(text: str, source: str) -> Roles:
         claim = "groups"
     emails: dict[str, Role] = {}
     groups: dict[str, Role] = {}
+    teams: dict[str, tuple[dict[str, Role], dict[str, Role]]] = {}
     for name, section in data.items():
         if name not in ROLE_SECTIONS:
             problem(f"[{name}]" if isinstance(section, dict) else name, name,
@@ -183,28 +192,36 @@ def parse_roles(text: str, source: str) -> Roles:
             problem(name, name, f"expected a section [{name}] with emails = [...] and groups = [...]")
             continue
         role = Role(name)
-        for key, values in section.items():
+        entries = [(None, key, values) for key, values in section.items() if not isinstance(values, dict)]
+        for team, subsection in section.items():
+            if isinstance(subsection, dict):  # [manager.eu]: this role in team eu only
+                entries += [(team, key, values) for key, values in subsection.items()]
+        for team, key, values in entries:
+            where = f"{name}.{team}.{key}" if team else f"{name}.{key}"
             if key not in _KEYS:
-                problem(f"{key}", f"{name}.{key}", "unknown key; expected emails or groups")
+                problem(f"{key}", where, "unknown key; expected emails or groups")
                 continue
             if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-                problem(f"{key}", f"{name}.{key}", "expected a list of non-empty strings, e.g. "
+                problem(f"{key}", where, "expected a list of non-empty strings, e.g. "
                         + ('["ada@example.com"]' if key == "emails" else '["support-leads"]'))
                 continue
             for value in values:
                 item = value.strip().lower() if key == "emails" else value.strip()
                 if key == "emails" and ("@" not in item or item.startswith("@") or item.endswith("@")):
-                    problem(value, f"{name}.emails", f"'{value}' is not an e-mail address; expected name@domain")
+                    problem(value, where, f"'{value}' is not an e-mail address; expected name@domain")
                     continue
-                seen = emails if key == "emails" else groups
+                scope = (emails, groups) if team is None else teams.setdefault(team, ({}, {}))
+                seen = scope[0] if key == "emails" else scope[1]
                 if item in seen and seen[item] is not role:
-                    problem(value, f"{name}.{key}", f"'{value}' is also under [{seen[item].value}]; give each "
-                            "e-mail or group one role (the highest it should have)")
+                    problem(value, where, f"'{value}' is also under [{seen[item].value}"
+                            f"{'.' + team if team else ''}]; give each e-mail or group one role"
+                            f"{' in a team' if team else ''} (the highest it should have)")
                     continue
                 seen[item] = role
     if problems:
         raise ScenarioError(problems)
-    return Roles(emails, groups, claim, source)
+    return Roles(emails, groups, claim, source,
+                 {team: Roles(found[0], found[1], claim, source) for team, found in teams.items()})
 
 
 def _where(line: int | None) -> str:

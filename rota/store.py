@@ -13,11 +13,13 @@ events again as a new version, so SEQUENCE only ever grows and calendar apps tak
 from __future__ import annotations
 
 import getpass
+import io
 import os
 import socket
 import sqlite3
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -33,6 +35,7 @@ from sqlalchemy import (
     Engine,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -56,7 +59,7 @@ from sqlalchemy.exc import (
 
 from rota import schema, seam, tokens
 from rota.ical import CANCELLED, CONFIRMED, CalendarEvent, Feed, ShiftContent, feeds_for, render, shifts_from_result
-from rota.result import Result
+from rota.result import SCENARIO_COPY, Result
 from rota.seam import SeamBreak
 
 RETENTION = timedelta(days=30)  # a cancelled shift stays in the feeds this long after its cancellation
@@ -83,6 +86,7 @@ versions = Table(
     Column("unchanged", Integer, nullable=False, default=0),
     Column("cancelled", Integer, nullable=False, default=0),
     Column("team", String(200), nullable=False, index=True, server_default=DEFAULT_TEAM),
+    Column("files", LargeBinary, nullable=True),  # the scenario's files as published (zip), for the team's UI
 )
 revisions = Table(
     "revisions", metadata,
@@ -125,6 +129,7 @@ audit = Table(
     Column("action", String(40), nullable=False),
     Column("detail", Text, nullable=False),
 )
+_LISTED = [c for c in versions.c if c.name != "files"]  # a version without its files, for lists and lookups
 meta = Table(
     "meta", metadata,
     Column("key", String(40), primary_key=True),
@@ -398,8 +403,8 @@ class Store:
             if plan.breaks:
                 label += f" (forced past {len(plan.breaks)} rule break{'s' if len(plan.breaks) > 1 else ''})"
             report = self._commit(conn, plan.target, lambda r: start <= r.start_utc < end or r.uid in plan.owned,
-                                  _now(now),
-                                  scenario=result.scenario.name, window=(start, end), source=label, rollback_of=None)
+                                  _now(now), scenario=result.scenario.name, window=(start, end), source=label,
+                                  rollback_of=None, files=_zipped(result.folder / SCENARIO_COPY))
             self._ensure_feeds(conn, feeds_for(result), key, report.version.published)
             if not report.republished:
                 v = report.version
@@ -447,9 +452,10 @@ class Store:
                                  f"{', '.join(map(str, known)) or 'none (publish first)'}")
             rows = self._rows(conn, version)
             target = {r.uid: ShiftContent.from_json(r.content) for r in rows if r.status == CONFIRMED}
+            files = conn.execute(select(versions.c.files).where(versions.c.id == version)).scalar()
             report = self._commit(conn, target, lambda r: True, _now(now), scenario=info.scenario,
                                   window=(info.window_start, info.window_end), source=info.source,
-                                  rollback_of=version)
+                                  rollback_of=version, files=files)
             self._record(conn, "rollback", f"version {report.version.id} shows version {version}'s rota again",
                          actor, report.version.published)
             _test_pause()
@@ -457,7 +463,7 @@ class Store:
 
     def _commit(self, conn: Connection, target: dict[str, ShiftContent], in_scope: Callable[[_Row], bool],
                 now: datetime, *, scenario: str, window: tuple[str, str], source: str,
-                rollback_of: int | None) -> PublishReport:
+                rollback_of: int | None, files: bytes | None = None) -> PublishReport:
         latest = self._latest(conn)
         if latest and latest.published >= now:
             # HTTP dates have one-second resolution: each version is stamped at least a second after the one before,
@@ -477,7 +483,7 @@ class Store:
         version_id = (conn.execute(select(func.max(versions.c.id))).scalar() or 0) + 1
         conn.execute(insert(versions).values(
             id=version_id, published=stamp, scenario=scenario, window_start=window[0], window_end=window[1],
-            source=source, rollback_of=rollback_of, team=self.team))
+            source=source, rollback_of=rollback_of, team=self.team, files=files))
         shown: list[int] = []
         counts = {"added": 0, "changed": 0, "unchanged": 0, "cancelled": 0, "carried": 0, "expired": 0}
         for uid in sorted(target):
@@ -649,18 +655,30 @@ class Store:
                               _from_z(r.modified)) for r in rows]
 
     def _versions(self, conn: Connection) -> list[VersionInfo]:
-        query = select(versions).where(versions.c.team == self.team).order_by(versions.c.id)
+        query = select(*_LISTED).where(versions.c.team == self.team).order_by(versions.c.id)
         return [_version_info(r) for r in conn.execute(query).all()]
 
     def _version(self, conn: Connection, version: int, team: str | None = None) -> VersionInfo | None:
-        row = conn.execute(select(versions).where(versions.c.id == version,
+        row = conn.execute(select(*_LISTED).where(versions.c.id == version,
                                                   versions.c.team == (team or self.team))).first()
         return _version_info(row) if row is not None else None
 
     def _latest(self, conn: Connection, team: str | None = None) -> VersionInfo | None:
-        query = select(versions).where(versions.c.team == (team or self.team)).order_by(versions.c.id.desc())
+        query = select(*_LISTED).where(versions.c.team == (team or self.team)).order_by(versions.c.id.desc())
         row = conn.execute(query.limit(1)).first()
         return _version_info(row) if row is not None else None
+
+    def scenario_files(self, version: int | None = None) -> dict[str, bytes] | None:
+        """The scenario files a version of the team was published from (default: the latest); None if none."""
+        with self._read() as conn:
+            info = self._version(conn, version) if version is not None else self._latest(conn)
+            if info is None:
+                return None
+            data = conn.execute(select(versions.c.files).where(versions.c.id == info.id)).scalar()
+        if not data:
+            return None
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
 
     # the audit log
 
@@ -705,6 +723,17 @@ def _same(previous: dict[str, _Row], target: dict[str, ShiftContent], in_scope: 
 
 def open_store(option: str | None = None, team: str | None = None) -> Store:
     return Store(locate(option), team)
+
+
+def _zipped(folder: Path) -> bytes | None:
+    """A scenario copy's files, zipped with fixed stamps (the same files, the same bytes)."""
+    if not folder.is_dir():
+        return None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(p for p in folder.iterdir() if p.is_file()):
+            archive.writestr(zipfile.ZipInfo(path.name, (2000, 1, 1, 0, 0, 0)), path.read_bytes())
+    return buffer.getvalue()
 
 
 def default_actor() -> str:

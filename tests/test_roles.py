@@ -230,3 +230,23 @@ def test_one_sign_in_button_per_provider(signed_in, tmp_path):
     at.user = {"is_logged_in": False}
     at.run()
     assert [b.label for b in at.button] == ["Sign in with Okta", "Sign in with Entra"]
+
+
+def test_a_manager_of_one_team_is_no_manager_of_another():
+    from rota.roles import Role, parse_roles
+
+    found = parse_roles('[viewer]\nemails = ["ana@example.com"]\n[manager.eu]\nemails = ["ana@example.com"]\n'
+                        '[manager]\ngroups = ["leads"]\n', "roles.toml")
+    assert found.role_for("ana@example.com", (), "eu") is Role.MANAGER
+    assert found.role_for("ana@example.com", (), "na") is Role.VIEWER
+    assert found.role_for("bo@example.com", ["leads"], "na") is Role.MANAGER
+
+
+def test_a_teams_section_is_checked_like_the_others():
+    from rota.roles import parse_roles
+
+    with pytest.raises(ScenarioError) as error:
+        parse_roles('[manager.eu]\nemails = ["not-an-address"]\nteams = 3\n', "roles.toml")
+    said = [str(p) for p in error.value.problems]
+    assert any("manager.eu.emails" in p and "not an e-mail address" in p for p in said)
+    assert any("manager.eu.teams" in p and "unknown key" in p for p in said)

@@ -36,6 +36,12 @@ def email() -> str | None:
     return str(value) if value else None
 
 
+def actor() -> str:
+    """Who acts, for the audit log: the signed-in e-mail, else the one person a loopback server without sign-in
+    serves."""
+    return email() or "the web UI's user (no sign-in, on loopback)"
+
+
 def _groups(claim: str) -> list[str]:
     value = st.user.get(claim) if signed_in() else None
     if isinstance(value, str):
@@ -62,7 +68,7 @@ def role() -> Role:
         return Role.NONE
     found, _ = role_file()
     engineers = [e.email for e in state.scenario().engineers]
-    return roles.effective_role(found, email(), _groups(found.groups_claim), engineers)
+    return roles.effective_role(found, email(), _groups(found.groups_claim), engineers, state.team())
 
 
 def engineer() -> Engineer | None:

@@ -41,7 +41,7 @@ from rota.scenario_io import (
 )
 from rota.slots import Plan
 from rota.solver import Solution, SolveOptions
-from rota.store import Location, Store, StoreError, locate
+from rota.store import DEFAULT_TEAM, Location, Store, StoreError, locate
 from rota.tokens import public_base_url, request_base_url
 from rota.variant import VariantModel
 from rota.views import Analysis, hint_from, progress_frame
@@ -68,6 +68,9 @@ def _warm_up() -> threading.Thread:
     thread = threading.Thread(target=importlib.import_module, args=("altair",), name="rota-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+ENV_TEAM = "ROTA_TEAM"  # the team a session starts on (rota serve --team)
 
 
 def init() -> None:
@@ -348,19 +351,54 @@ def whatif_status(compact: bool = False) -> None:
 # ---- the store: the one `rota serve` publishes the feeds from ($ROTA_STORE, else the default) -----------------------
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _store(key: str, _location: Location) -> Store:
-    return Store(_location)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _store(key: str, _location: Location, team: str | None) -> Store:
+    return Store(_location, team)
+
+
+def _location() -> Location:
+    return locate()
+
+
+def teams() -> list[str]:
+    """The teams of the store (an empty store: none yet)."""
+    try:
+        location = _location()
+        return _store(f"{location.url}|{location.key_file}", location, None).teams()
+    except StoreError:
+        return []
+
+
+def team() -> str:
+    """The team this session works on: the one picked in the sidebar, else $ROTA_TEAM, else the store's only team
+    (the first of several)."""
+    chosen = st.session_state.get("team") or os.environ.get(ENV_TEAM)
+    if chosen:
+        return chosen
+    known = teams()
+    return known[0] if known else DEFAULT_TEAM
 
 
 def store() -> Store | None:
-    """The publishing store, opened once per location; None (with the reason on the page) if it cannot be opened."""
+    """The publishing store as the session's team sees it, opened once per location and team; None (with the
+    reason on the page) if it cannot be opened."""
     try:
-        location = locate()
-        return _store(f"{location.url}|{location.key_file}", location)
+        location = _location()
+        return _store(f"{location.url}|{location.key_file}|{team()}", location, team())
     except StoreError as error:
         st.error(f"The store cannot be opened: {error}", icon="⛔")
         return None
+
+
+def _on_team() -> None:
+    """Another team: its latest published scenario becomes the working one (the rota shown is left behind)."""
+    st.session_state.team = st.session_state.team_choice
+    found = store()
+    published = found.scenario_files() if found is not None else None
+    if published:
+        set_files(published, f"team {team()}: published version {found.versions()[-1].id}")  # type: ignore[union-attr]
+        st.session_state.job = None
+        st.session_state.pop("last", None)
 
 
 def link_base() -> str:
@@ -397,6 +435,13 @@ def sidebar(show_solve: bool, show_whatif: bool = True) -> None:
     with st.sidebar:
         scenario_now, issues = parsed()
         shown = scenario_now or scenario()
+        known = teams()
+        if len(known) > 1:
+            current_team = team()
+            st.selectbox("Team", known, index=known.index(current_team) if current_team in known else 0,
+                         key="team_choice", on_change=_on_team,
+                         help="Whose rota: its published versions, feeds, history and audit log; switching loads the "
+                              "team's published scenario")
         st.caption(f"Scenario: **{shown.name}** · {st.session_state.source}")
         if issues:
             st.error(f"The edited scenario has {len(issues)} problem(s); pages show the last valid version. "

@@ -1,6 +1,7 @@
 """Several teams in one store, and the audit log.
 
-A team is a named rota: versions and feeds carry their team's name (the rota of a store made before this revision
+A team is a named rota: versions and feeds carry their team's name, and a version the scenario files it was solved
+from (the rota of a store made before this revision
 becomes team "default", its feed tokens unchanged). The audit log records who published, rolled back, rotated a
 link or changed a role, and when.
 
@@ -22,6 +23,7 @@ DEFAULT_TEAM = "default"
 def upgrade() -> None:
     with op.batch_alter_table("versions") as batch:
         batch.add_column(sa.Column("team", sa.String(200), nullable=False, server_default=DEFAULT_TEAM))
+        batch.add_column(sa.Column("files", sa.LargeBinary, nullable=True))  # the scenario published, zipped
     op.create_index("ix_versions_team", "versions", ["team"])
     # The feeds' key grows a column: a new table, the rows copied over, the old one dropped (SQLite and PostgreSQL).
     op.create_table(
@@ -69,4 +71,5 @@ def downgrade() -> None:
     op.rename_table("feeds_one_team", "feeds")
     op.drop_index("ix_versions_team", "versions")
     with op.batch_alter_table("versions") as batch:
+        batch.drop_column("files")
         batch.drop_column("team")

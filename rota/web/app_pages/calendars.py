@@ -2,12 +2,13 @@
 
 from datetime import UTC, datetime
 
+import pandas as pd
 import streamlit as st
 
 from rota import overview, publishing, roles
 from rota.report import shifts_of
 from rota.scenario import ScenarioError
-from rota.store import RETENTION, StoreError
+from rota.store import RETENTION, SeamError, StoreError
 from rota.tokens import BaseURLError, insecure
 from rota.web import access, state
 
@@ -95,14 +96,28 @@ if store is not None:
     if warning and st.session_state.get("confirm_publish") == state.result_token():
         st.markdown("**Publish this re-plan anyway?** The engineers' calendars take it at once.")
         anyway = st.button("Publish anyway", key="publish_anyway", icon=":material/warning:")
-    if ((pressed and not warning) or anyway) and solution is not None:
+    # A rota that breaks a hard rule where it meets the published one is refused; publishing it anyway is recorded.
+    seam_breaks = st.session_state.get("seam_breaks")
+    forced = False
+    if seam_breaks and seam_breaks[0] == state.result_token():
+        st.error("Not published: where this rota meets the published one it breaks "
+                 f"{len(seam_breaks[1])} hard rule(s):\n\n" + "\n".join(f"- {b}" for b in seam_breaks[1])
+                 + "\n\nRe-solve on the Plan page (it continues the published rota), or publish anyway: the audit "
+                   "log records it.", icon="⛔")
+        forced = st.button("Publish anyway, breaking these rules", key="publish_forced", icon=":material/gavel:")
+    if ((pressed and not warning) or anyway or forced) and solution is not None:
         access.require(roles.may_publish, "publish")
         st.session_state.confirm_publish = None
+        st.session_state.seam_breaks = None
         try:
-            report = publishing.publish(store, solution, state.result_files())
+            report = publishing.publish(store, solution, state.result_files(), actor=access.actor(), force=forced)
             st.session_state.publish_message = overview.publish_message(report, count) + (
                 f" Cancelled shifts stay in the calendars, marked cancelled, for {RETENTION.days} days."
                 if report.version.cancelled and not report.republished else "")
+        except SeamError as error:
+            st.session_state.publish_message = ""
+            st.session_state.seam_breaks = (state.result_token(), [str(b) for b in error.breaks])
+            st.rerun()
         except (ScenarioError, StoreError) as error:
             st.session_state.publish_message = ""
             st.error(f"Not published: {error}", icon="⛔")
@@ -166,7 +181,7 @@ if store is not None:
                                      width="stretch", help=f"Publish the shifts of version {version} again"):
                 access.require(roles.may_rollback, "roll back")
                 try:
-                    v = store.rollback(version).version
+                    v = store.rollback(version, actor=access.actor()).version
                     st.session_state.publish_message = (
                         f"Published version {v.id}: the shifts of version {version} again ({v.shifts} shifts; calendar "
                         f"events: {v.added} back, {v.changed} updated, {v.unchanged} unchanged, {v.cancelled} "
@@ -175,3 +190,19 @@ if store is not None:
                     st.session_state.publish_message = ""
                     st.error(f"Not rolled back: {error}", icon="⛔")
                 st.rerun()
+
+    st.subheader("Audit log")
+    try:
+        entries = store.audit(200)
+    except StoreError as error:
+        entries = []
+        st.error(f"The audit log cannot be shown: {error}", icon="⛔")
+    if entries:
+        st.dataframe(pd.DataFrame([{"when (UTC)": f"{e.at:%Y-%m-%d %H:%M:%S}", "who": e.actor, "what": e.action,
+                                    "detail": e.detail} for e in entries]),
+                     hide_index=True, width="stretch", key="audit", row_height=60,
+                     column_config={"detail": st.column_config.TextColumn("detail", width="large")})
+        st.caption(f"Team {state.team()}: every publish, forced publish, rollback, link rotation and role change, "
+                   "newest first (also `rota audit`).")
+    else:
+        st.info("Nothing recorded yet: publishing records who did it and when.")

@@ -59,7 +59,7 @@ if record is None:
 if st.button("Rotate my link", key="rotate_mine", icon=":material/autorenew:",
              help="Issue a new link and revoke the old one (if it leaked); subscribe again with the new one"):
     try:
-        store.rotate("engineer", me.id)  # only ever the signed-in engineer's own feed
+        store.rotate("engineer", me.id, actor=access.actor())  # only ever the signed-in engineer's own feed
         st.session_state.rotated_mine = True
     except StoreError as error:
         st.error(f"Not rotated: {error}", icon="⛔")
