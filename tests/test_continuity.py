@@ -287,3 +287,14 @@ def test_a_published_night_that_todays_rules_forbid_is_not_forced_into_the_plan(
     solution = checked.solve(replace(s, history=h), budget())
     assert ("asha", days_before(1)) not in solution.plan.published
     assert find_gaps(solution.plan, solution.chosen) == []  # Ben covers the early hours instead
+
+
+def test_next_and_keep_published_need_something_published(tmp_path: Path, capsys):
+    folder = write_scenario(scenario([engineer("asha")], [DAY], rules=RULES), tmp_path / "scenario")
+    store = str(tmp_path / "store.sqlite3")
+    args = ["--out", str(tmp_path / "x"), "--store", store, "--quiet", "--work-limit", "1"]
+    assert main(["solve", str(folder), "--next", *args]) == 2
+    assert "--next: nothing is published" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+    assert main(["solve", str(folder), "--keep-published", *args]) == 0  # nothing to keep: planned afresh, said so
+    assert "Nothing published inside this window: planning it afresh" in capsys.readouterr().out
