@@ -147,7 +147,7 @@ def test_publishing_the_next_window_leaves_the_earlier_one_byte_identical(checke
     following = DAY_1 + timedelta(days=3)
     h = history.from_store(store, replace(first.scenario, start=following))
     assert h is not None and h.shifts
-    solved, second = _solve_window(checked, following, h, tmp_path / "b", OVERNIGHT)
+    _solved, second = _solve_window(checked, following, h, tmp_path / "b", OVERNIGHT)
     # The first window's last night runs into the second, which holds it (its hand-over text there differs).
     edge = [a for a in second.assignments if a.span.start < second.window.start]
     assert [(a.shift, a.date) for a in edge] == [("night", following - timedelta(days=1))]
