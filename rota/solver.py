@@ -399,8 +399,27 @@ MAX_SWEEPS = 4
 # the whole model at equal work; holidays keep the whole model's proof on small teams.
 GROUP_MIN_SLOTS = {"holiday": 5_000, "fairness": 0}
 # Neighbourhoods in turn: each centre-and-level group, then each centre whole (its levels share its cover: a senior
-# group can take a shift off a junior one), each swept until a sweep improves nothing.
+# group can take a shift off a junior one), each swept until a sweep improves nothing. A group with more slots than
+# NEIGHBOURHOOD_SLOTS is cut into blocks of whole weeks, so every neighbourhood stays small enough to prove optimal.
 PARTITIONS: tuple[Callable[[Engineer], tuple[str, ...]], ...] = (lambda e: (e.centre, e.level), lambda e: (e.centre,))
+NEIGHBOURHOOD_SLOTS = 2_000
+
+
+def _neighbourhoods(m: RotaModel, partition: Callable[[Engineer], tuple[str, ...]]) -> list[list[Slot]]:
+    groups: dict[tuple[str, ...], list[Slot]] = defaultdict(list)
+    for slot in m.x:
+        groups[partition(m.plan.engineers[slot.engineer])].append(slot)
+    out = []
+    for key in sorted(groups):
+        members = groups[key]
+        first = min(s.date for s in members)
+        days = (max(s.date for s in members) - first).days + 1
+        weeks = max(1, days * NEIGHBOURHOOD_SLOTS // len(members) // 7)
+        blocks: dict[int, list[Slot]] = defaultdict(list)
+        for slot in members:
+            blocks[(slot.date - first).days // (7 * weeks)].append(slot)
+        out += [blocks[b] for b in sorted(blocks)]
+    return out
 
 
 def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: SolveOptions, budget: float,
@@ -415,15 +434,11 @@ def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: S
     values, work = dict(values), 0.0
     try:
         for partition in PARTITIONS:
-            groups: dict[tuple[str, ...], list[Slot]] = defaultdict(list)
-            for slot in m.x:
-                groups[partition(m.plan.engineers[slot.engineer])].append(slot)
-            order = sorted(groups)
+            order = _neighbourhoods(m, partition)
             improved, sweep = True, 0
             while improved and sweep < MAX_SWEEPS:  # a sweep that improves no group: this partition has stalled
                 improved, sweep = False, sweep + 1
-                for n, key in enumerate(order):
-                    members = groups[key]
+                for n, members in enumerate(order):
                     wall_left = wall - (time.monotonic() - started)
                     if control.stopped or wall_left <= 0.05 or work >= budget:
                         return values, full, work
@@ -434,7 +449,7 @@ def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: S
                     share = min(budget - work, budget * len(members) / len(m.x))
                     # On the wall clock a group gets its part of what is left of the sweep; by work, the budget ends
                     # it (the wall left is only the ceiling).
-                    rest = sum(len(groups[k]) for k in order[n:])
+                    rest = sum(len(g) for g in order[n:])
                     solver = _group_solver(options, wall_left if options.deterministic
                                            else wall_left * len(members) / rest, share)
                     control.attach(solver)
