@@ -8,7 +8,7 @@ its members' days in a row. Each member's fair-share loads come from how many sh
 metrics) they work: the kinds add up to the group's counts, and a member works at most their own slots of a kind,
 one a day, within their cap. Pattern changes are bounded by 0. Every rota the stage may choose maps to a feasible
 point at no higher cost, so the relaxation's optimum, rounded up, is a true lower bound on the stage's objective;
-it is a linear program (GLOP), exact and deterministic, solved in about a second even on the largest teams.
+it is a linear program (GLOP), exact and deterministic (S 0.15 s, M 1.5 s, L 1.9 s, building included).
 """
 
 from __future__ import annotations
