@@ -225,15 +225,18 @@ def build(m: RotaModel, baseline: Baseline | None = None,
 # ---- fairness as fair shares (tight: zero deviation is usually reachable, so the bound means something) ---------
 
 
-def load_away_from_fair_share(m: RotaModel, values: dict[Slot, int]) -> None:
-    """Wants each engineer's hours, night, weekend, holiday and peak shifts within their fair-share band.
+def load_away_from_fair_share(m: RotaModel, values: dict[Slot, int]) -> list[tuple[list[str], dict]]:
+    """Wants each engineer's hours, night, weekend, holiday and peak shifts within their fair-share band; returns
+    each group's members and bands.
 
     The bands (rota.fairness) come from the group totals of the rota found so far (`values`: cover is settled);
     every minute or shift outside a band costs its weight.
     """
     chosen = [s for s, v in values.items() if v]
+    out = []
     for members in fairness.groups(m.plan):
         band = fairness.bands(m.plan, members, chosen)
+        out.append((members, band))
         for e in members:
             slots = m.plan.slots_by_engineer.get(e, [])
             for name, weight in fairness.WEIGHTS.items():
@@ -249,3 +252,4 @@ def load_away_from_fair_share(m: RotaModel, values: dict[Slot, int]) -> None:
                 m.model.add(low - load <= under)
                 m.penalise("fairness", over.name, over, weight)
                 m.penalise("fairness", under.name, under, weight)
+    return out

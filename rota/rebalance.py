@@ -9,6 +9,7 @@ and a move is made only when it lowers that cost and no hard rule blocks the col
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable
 
 from rota import fairness
@@ -110,3 +111,46 @@ def _change(load: dict[str, int], band: dict[str, tuple[int, int]], metrics: lis
         out += fairness.WEIGHTS[n] * ((max(0, after - high) + max(0, low - after))
                                       - (max(0, before - high) + max(0, low - before)))
     return out
+
+
+def trim(plan: Plan, chosen: list[Slot]) -> list[Slot]:
+    """`chosen` less every shift no cover needs: one that leaves each requirement it counts toward still met.
+
+    Earlier stages are free to add shifts that cost them nothing, and fair shares drawn from such a rota would then
+    charge the fairness stage for every handoff it saves. Dropping a shift breaks no hard rule (pins stay), raises
+    no cover shortfall and works no extra holiday. The most loaded (for their availability) give first.
+    """
+    pinned = set(plan.pins)
+    cover_of = plan.slot_segments
+    needs: list[list[int]] = [[] for _ in plan.segments]
+    requirements = plan.requirements
+    for r, req in enumerate(requirements):
+        for i in plan.segment_range(req.span.start, req.span.end):
+            needs[i].append(r)
+    staffed: dict[tuple[int, int], int] = defaultdict(int)
+    counted: dict[Slot, list[tuple[int, int]]] = {}
+    for slot in chosen:
+        counted[slot] = [(i, r) for i in cover_of[slot] for r in needs[i] if _counts(plan, requirements[r], slot)]
+        for k in counted[slot]:
+            staffed[k] += 1
+    minutes: dict[str, int] = dict.fromkeys(plan.engineers, 0)
+    for slot in chosen:
+        minutes[slot.engineer] += slot.minutes
+    share = {e: minutes[e] / max(1e-9, fairness.availability(plan, e)) for e in plan.engineers}
+    kept = set(chosen)
+    for slot in sorted(chosen, key=lambda s: (-share[s.engineer], s.span.start, s.engineer, s.shift)):
+        if (slot.engineer, slot.date) in pinned:
+            continue
+        if all(staffed[i, r] > requirements[r].required for i, r in counted[slot]):
+            kept.discard(slot)
+            for k in counted[slot]:
+                staffed[k] -= 1
+    return sorted(kept, key=lambda s: (s.span.start, s.engineer))
+
+
+def _counts(plan: Plan, req: Requirement, slot: Slot) -> bool:
+    if req.who == "engineers":
+        return True
+    if req.who == "seniors":
+        return plan.is_senior(slot.engineer)
+    return plan.speaks(slot.engineer, req.who)

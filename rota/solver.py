@@ -17,12 +17,12 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from rota import constraints, fairness
-from rota.domain import Scenario
+from rota import constraints, fair_bound
+from rota.domain import Engineer, Scenario
 from rota.first_rota import first_rota
 from rota.model import RotaModel
 from rota.pins import InfeasiblePins, conflicts
-from rota.rebalance import rebalance
+from rota.rebalance import rebalance, trim
 from rota.slots import Plan, Slot
 
 # Share of the remaining time each stage may use; an early stage that proves optimality hands its rest on.
@@ -153,7 +153,8 @@ def work_rate(variables: int) -> float:
     return WORK_PER_SECOND * min(1.0, 30_000 / max(1, variables))
 
 
-BUILD_SECONDS_PER_VARIABLE = 1e-4  # model building on the reference machine (L: 90k variables, about 9 s)
+# Model building and the fairness floor on the reference machine (L: 90k variables, about 9 s and 2 s).
+BUILD_SECONDS_PER_VARIABLE = 1.2e-4
 
 
 def work_budget(time_limit: float, variables: int) -> float:
@@ -236,27 +237,31 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
     full = _complete(m, values, _left(deadline))  # every variable's value in the rota in hand: a complete hint
     work_left = (options.work_limit if options.work_limit is not None
                  else work_budget(options.time_limit, len(m.model.proto.variables)))
+    floor = 0.0
     for i, tier in enumerate(tiers):
         if tier == "fairness":
-            # Shares need the settled cover of earlier stages; the rebalanced rota keeps that cover (with a baseline
-            # moving shifts around would cost changes).
+            # Shares need the settled cover of earlier stages; the trimmed and rebalanced rota keeps that cover (with
+            # a baseline, dropping or moving shifts would cost changes).
             fairer = values if baseline else dict.fromkeys(values, 0) | dict.fromkeys(
-                rebalance(plan, [s for s, v in values.items() if v], should_stop=lambda: _past(deadline)), 1)
-            constraints.load_away_from_fair_share(m, values)
+                rebalance(plan, trim(plan, [s for s, v in values.items() if v]),
+                          should_stop=lambda: _past(deadline)), 1)
+            bands = constraints.load_away_from_fair_share(m, fairer)
             completed = _complete(m, fairer, _left(deadline))  # the fair-share penalties are new variables
             if completed is None and fairer is not values:
                 completed = _complete(m, values, _left(deadline))
             else:
                 values = fairer
             full = completed
+            held_tiers = {st.tier: round(st.objective) for st in solution.stages}
+            floor = fair_bound.fairness_floor(plan, bands, held_tiers, _left(deadline) / 4)
         expr = m.tier_expr(tier)
         if full is not None:
             held = _value(m, tier, full)
             m.model.add(expr <= held)  # never worse than the rota in hand, whatever the search finds
-            if held == 0 and i < len(tiers) - 1:
-                # The rota in hand already pays nothing in this tier: a search could only wander to another rota as
-                # good (which cost a re-plan most of its kept shifts). Hold the tier at 0 and go on.
-                solution.stages.append(StageResult(tier, "OPTIMAL", 0.0, 0.0, 0.0))
+            if (held == 0 and i < len(tiers) - 1) or (tier == "fairness" and held <= floor):
+                # The rota in hand already pays nothing in this tier (or meets the fairness floor): a search could
+                # only wander to another rota as good (which cost a re-plan most of its kept shifts). Hold it, go on.
+                solution.stages.append(StageResult(tier, "OPTIMAL", float(held), float(held), 0.0))
                 continue
         wall_left = _left(deadline)
         if wall_left <= 0.05 or control.stopped:
@@ -269,7 +274,7 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         m.model.minimize(expr)
         stage_start = time.monotonic()
         group_work = 0.0
-        by_group = full is not None and tier in GROUP_TIERS and not baseline and len(m.x) >= GROUP_MIN_SLOTS
+        by_group = full is not None and tier in GROUP_TIERS and not baseline and len(m.x) >= GROUP_MIN_SLOTS[tier]
         if by_group:
             assert full is not None
             values, full, group_work = _by_group(
@@ -297,9 +302,8 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
             objective, bound, status = float(_value(m, tier, full)), 0.0, cp_model.FEASIBLE
         else:
             continue
-        if tier == "fairness":  # CP-SAT's bound on a large team stays near 0: the handoffs' floor is a real one
-            short = sum(st.objective for st in solution.stages if st.tier in ("p0", "event", "peak"))
-            bound = max(bound, constraints.HANDOFF_WEIGHT * fairness.fewest_shifts(plan, round(short)))
+        if tier == "fairness":  # CP-SAT's bound on a large team stays near 0: the relaxation's floor is a real one
+            bound = max(bound, floor)
             if bound >= objective:
                 status = cp_model.OPTIMAL
         solution.stages.append(StageResult(tier, STATUS[status], objective, max(0.0, bound),
@@ -391,59 +395,90 @@ def _search(m: RotaModel, options: SolveOptions, wall: float, budget: float, con
 GROUP_TIERS = ("holiday", "fairness")
 GROUP_SHARE = {"holiday": 1.0, "fairness": 0.7}  # of the stage's work; the rest goes to the full model's search
 MAX_SWEEPS = 4
-GROUP_MIN_SLOTS = 5_000
+# Fairness groups are small and independent once cover is fixed, so even on a small team one group at a time beats
+# the whole model at equal work; holidays keep the whole model's proof on small teams.
+GROUP_MIN_SLOTS = {"holiday": 5_000, "fairness": 0}
+# Neighbourhoods in turn: each centre-and-level group, then each centre whole (its levels share its cover: a senior
+# group can take a shift off a junior one), each swept until a sweep improves nothing. A group with more slots than
+# NEIGHBOURHOOD_SLOTS is cut into blocks of whole weeks, so every neighbourhood stays small enough to prove optimal.
+PARTITIONS: tuple[Callable[[Engineer], tuple[str, ...]], ...] = (lambda e: (e.centre, e.level), lambda e: (e.centre,))
+NEIGHBOURHOOD_SLOTS = 2_000
+
+
+def _neighbourhoods(m: RotaModel, partition: Callable[[Engineer], tuple[str, ...]]) -> list[list[Slot]]:
+    groups: dict[tuple[str, ...], list[Slot]] = defaultdict(list)
+    for slot in m.x:
+        groups[partition(m.plan.engineers[slot.engineer])].append(slot)
+    out = []
+    for key in sorted(groups):
+        members = groups[key]
+        first = min(s.date for s in members)
+        days = (max(s.date for s in members) - first).days + 1
+        weeks = max(1, days * NEIGHBOURHOOD_SLOTS // len(members) // 7)
+        blocks: dict[int, list[Slot]] = defaultdict(list)
+        for slot in members:
+            blocks[(slot.date - first).days // (7 * weeks)].append(slot)
+        out += [blocks[b] for b in sorted(blocks)]
+    return out
 
 
 def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: SolveOptions, budget: float,
               wall: float, control: SolveControl, reporter: _Reporter) -> tuple[dict[Slot, int], list[int], float]:
-    """Improve the model's objective one centre-and-level group at a time, every other group's shifts fixed: the
-    rota, its complete values and the work used. Each step starts from the rota in hand, so none is worse."""
+    """Improve the model's objective one group of engineers at a time (`PARTITIONS`), every other group's shifts
+    fixed: the rota, its complete values and the work used. Each step starts from the rota in hand, so none is
+    worse."""
     started = time.monotonic()
-    groups: dict[tuple[str, str], list[Slot]] = defaultdict(list)
-    for slot in m.x:
-        engineer = m.plan.engineers[slot.engineer]
-        groups[engineer.centre, engineer.level].append(slot)
     variables = m.model.proto.variables
     for slot, var in m.x.items():
         _fix(variables[var.index].domain, values[slot])
     values, work = dict(values), 0.0
-    order = sorted(groups)
     try:
-        improved, sweep = True, 0
-        while improved and sweep < MAX_SWEEPS:  # a sweep that improves no group ends the stage: it has stalled
-            improved, sweep = False, sweep + 1
-            for n, key in enumerate(order):
-                members = groups[key]
-                wall_left = wall - (time.monotonic() - started)
-                if control.stopped or wall_left <= 0.05 or work >= budget:
-                    return values, full, work
-                for slot in members:
-                    _fix(variables[m.x[slot].index].domain, None)
-                _hint(m, None, full)
-                before = _objective(m, full)
-                share = min(budget - work, budget * len(members) / len(m.x))
-                # On the wall clock a group gets its part of what is left of the sweep; by work, the budget ends it
-                # (the wall left is only the ceiling).
-                rest = sum(len(groups[k]) for k in order[n:])
-                solver = _solver(options, wall_left if options.deterministic else wall_left * len(members) / rest,
-                                 share)
-                control.attach(solver)
-                status = solver.solve(m.model, reporter)
-                control.attach(None)
-                work += solver.response_proto.deterministic_time
-                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    solver_value = solver.objective_value
-                    if solver_value < before:
+        for partition in PARTITIONS:
+            order = _neighbourhoods(m, partition)
+            improved, sweep = True, 0
+            while improved and sweep < MAX_SWEEPS:  # a sweep that improves no group: this partition has stalled
+                improved, sweep = False, sweep + 1
+                for n, members in enumerate(order):
+                    wall_left = wall - (time.monotonic() - started)
+                    if control.stopped or wall_left <= 0.05 or work >= budget:
+                        return values, full, work
+                    for slot in members:
+                        _fix(variables[m.x[slot].index].domain, None)
+                    _hint(m, None, full)
+                    before = _objective(m, full)
+                    share = min(budget - work, budget * len(members) / len(m.x))
+                    # On the wall clock a group gets its part of what is left of the sweep; by work, the budget ends
+                    # it (the wall left is only the ceiling).
+                    rest = sum(len(g) for g in order[n:])
+                    solver = _group_solver(options, wall_left if options.deterministic
+                                           else wall_left * len(members) / rest, share)
+                    control.attach(solver)
+                    status = solver.solve(m.model, reporter)
+                    control.attach(None)
+                    work += solver.response_proto.deterministic_time
+                    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before:
                         improved = True
                         full = list(solver.response_proto.solution)
                         for slot in members:
                             values[slot] = full[m.x[slot].index]
-                for slot in members:
-                    _fix(variables[m.x[slot].index].domain, values[slot])
+                    for slot in members:
+                        _fix(variables[m.x[slot].index].domain, values[slot])
     finally:
         for var in m.x.values():
             _fix(variables[var.index].domain, None)
     return values, full, work
+
+
+def _group_solver(options: SolveOptions, wall: float, work: float) -> cp_model.CpSolver:
+    """One worker with the strongest LP: a group's model is small, and this proves it optimal where interleaved
+    workers did not (S at 10 s: all 27 group solves optimal, fairness 6,814, against 2 of 7 and 10,807)."""
+    solver = _solver(options, wall, work)
+    p = solver.parameters
+    p.max_deterministic_time = max(0.001, work)  # the work budget in either mode: a group gets its share
+    p.num_workers = 1
+    p.interleave_search = False
+    p.linearization_level = 2
+    return solver
 
 
 def _objective(m: RotaModel, full: list[int]) -> float:
