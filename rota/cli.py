@@ -758,10 +758,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_roles(args: argparse.Namespace) -> int:
     from rota import roles
-    from rota.store import locate
+    from rota.store import default_actor, locate
 
     path = args.roles or roles.roles_path(locate(args.store))
     found = roles.load_roles(path, required=True)
+    store = _existing_store(args.store, None)  # checking the roles never creates a store
+    if store is not None:
+        if store.note_roles(found.assignments(), actor=f"{path} (read by {default_actor()})"):
+            print("The roles changed since rota last read them: recorded in the audit log (rota audit)")
+        store.close()
     print(f"Roles in {path} (group claim: {found.groups_claim}); engineers.csv's e-mails have their own page too")
     for scope, where in [(found, ""), *((found.teams[t], f" of team {t}") for t in sorted(found.teams))]:
         for role in roles.Role:

@@ -125,6 +125,14 @@ class Roles:
             found.append(self.teams[team].role_for(email, groups))
         return min(found, key=list(Role).index)
 
+    def assignments(self) -> list[str]:
+        """Every grant in words, sorted ("manager: lin@example.com", "manager of team eu: group leads"), for the
+        audit log to tell what changed."""
+        scopes = [(self, ""), *((self.teams[t], f" of team {t}") for t in sorted(self.teams))]
+        return sorted(f"{role.value}{where}: {'group ' if kind == 'groups' else ''}{who}"
+                      for scope, where in scopes for kind, found in (("emails", scope.emails), ("groups", scope.groups))
+                      for who, role in found.items())
+
     def members(self, role: Role) -> tuple[list[str], list[str]]:
         """The e-mails and groups given `role` (for the admin's view and `rota roles`)."""
         return ([e for e, r in self.emails.items() if r is role], [g for g, r in self.groups.items() if r is role])

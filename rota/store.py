@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import getpass
 import io
+import json
 import os
 import socket
 import sqlite3
@@ -68,6 +69,8 @@ ENV_KEY = "ROTA_SECRET_KEY_FILE"
 ENV_PAUSE = "ROTA_TEST_PAUSE_IN_PUBLISH"  # test hook: seconds to sleep inside the publish transaction
 BUSY_SECONDS = 60.0  # how long a publish waits for another one to finish
 _LOCK = "publish-lock"
+_ROLES = "roles"  # meta: the role grants last noted in the audit log
+ALL_TEAMS = ""  # the audit log's team for what concerns every team (roles)
 DEFAULT_TEAM = "default"  # the team of a store's only rota when nobody named one (and of stores made before teams)
 
 metadata = MetaData()
@@ -691,9 +694,29 @@ class Store:
         with self._write() as conn:
             self._record(conn, action, detail, actor, _now(now))
 
+    def note_roles(self, grants: list[str], actor: str = "", now: datetime | None = None) -> bool:
+        """Record in the audit log how the roles changed since they were last noted (the roles file is edited by
+        hand, so a change is recorded when rota first reads it); True if they had changed."""
+        with self._write() as conn:
+            before = conn.execute(select(meta.c.value).where(meta.c.key == _ROLES)).scalar()
+            known = json.loads(before) if before else []
+            if known == grants:
+                return False
+            added = [g for g in grants if g not in known]
+            removed = [g for g in known if g not in grants]
+            detail = "; ".join(part for part in (f"added {', '.join(added)}" if added else "",
+                                                 f"removed {', '.join(removed)}" if removed else "") if part)
+            conn.execute(insert(audit).values(at=_z(_now(now)), team=ALL_TEAMS, actor=actor or default_actor(),
+                                              action="role change", detail=detail))
+            if before is None:
+                conn.execute(insert(meta).values(key=_ROLES, value=json.dumps(grants)))
+            else:
+                conn.execute(update(meta).where(meta.c.key == _ROLES).values(value=json.dumps(grants)))
+        return True
+
     def audit(self, limit: int | None = None) -> list[AuditEntry]:
-        """The team's audit log, newest first."""
-        query = select(audit).where(audit.c.team == self.team).order_by(audit.c.id.desc())
+        """The team's audit log (with what concerns every team, such as roles), newest first."""
+        query = select(audit).where(audit.c.team.in_([self.team, ALL_TEAMS])).order_by(audit.c.id.desc())
         with self._read() as conn:
             rows = conn.execute(query.limit(limit) if limit else query).all()
         return [AuditEntry(_from_z(r.at), r.team, r.actor, r.action, r.detail) for r in rows]

@@ -186,6 +186,8 @@ def test_a_manager_demoted_while_the_page_is_open_can_press_nothing(signed_in, t
     assert "Signed in as **lin@example.com** (viewer)" in at.sidebar.caption.values
     assert not any(b.key == "rollback_1" for b in at.button) and at.button(key="publish").disabled
     assert versions() == 2, "neither the rollback nor the publish happened"
+    noted = [e for e in open_store().audit() if e.action == "role change"]
+    assert "removed manager: lin@example.com" in noted[0].detail and "noticed by the web UI" in noted[0].actor
 
     # A viewer solves nothing: Coverage and People show the published rota (its shifts in the scenario's window).
     at.session_state["job"] = at.session_state["last"] = None  # a viewer's session has no solve of its own
@@ -194,7 +196,8 @@ def test_a_manager_demoted_while_the_page_is_open_can_press_nothing(signed_in, t
     _, shifts = publishing.published_baseline(store, load_scenario(DEMO))
     store.close()
     assert "The published rota, version 2." in at.caption.values
-    assert {m.label: m.value for m in at.metric}["Shifts"] == str(len(shifts)) and len(shifts) > 300
+    # the demo's published month (the golden rota of version 2 has 6 shifts of its own two days)
+    assert {m.label: m.value for m in at.metric}["Shifts"] == str(len(shifts)) and len(shifts) > 100
     visit(at, "people")
     assert "The published rota, version 2." in at.caption.values and not at.exception
 

@@ -70,3 +70,20 @@ def test_publish_rollback_rotate_and_forced_publishes_are_in_the_teams_audit_log
     assert main(["audit", *args]) == 0
     printed = capsys.readouterr().out
     assert "rollback" in printed and "role change" in printed
+
+
+def test_a_change_of_the_roles_file_is_in_every_teams_audit_log(tmp_path: Path, capsys):
+    path = tmp_path / "store.sqlite3"
+    roles = tmp_path / "roles.toml"
+    assert main(["publish", str(GOLDEN_RESULT), "--store", str(path), "--team", "eu"]) == 0
+    roles.write_text('[admin]\nemails = ["ada@example.com"]\n')
+    assert main(["roles", "--roles", str(roles), "--store", str(path)]) == 0
+    assert main(["roles", "--roles", str(roles), "--store", str(path)]) == 0  # unchanged: nothing new
+    roles.write_text('[admin]\nemails = ["ada@example.com"]\n[manager.eu]\nemails = ["ana@example.com"]\n')
+    assert main(["roles", "--roles", str(roles), "--store", str(path)]) == 0
+    assert "recorded in the audit log" in capsys.readouterr().out
+    changes = [e for e in Store(locate(str(path)), "eu").audit() if e.action == "role change"]
+    assert [e.detail for e in changes] == ["added manager of team eu: ana@example.com",
+                                           "added admin: ada@example.com"]
+    assert str(roles) in changes[0].actor
+    assert [e.action for e in Store(locate(str(path)), "na").audit()] == ["role change", "role change"]

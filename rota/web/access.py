@@ -49,6 +49,16 @@ def _groups(claim: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _noted(store_url: str, path: str, _mtime: int, grants: tuple[str, ...]) -> bool:
+    """Roles noted in the audit log once per version of the file (the file is edited by hand, outside rota)."""
+    found = state.store()
+    try:
+        return found.note_roles(list(grants), actor=f"{path} (noticed by the web UI)") if found else False
+    except StoreError:
+        return False  # a read-only store: the change is not recorded, the roles still apply
+
+
 def role_file() -> tuple[Roles, list[str]]:
     """The roles file's roles, and its problems as text (a broken file gives nobody a role from it)."""
     try:
@@ -56,7 +66,11 @@ def role_file() -> tuple[Roles, list[str]]:
     except StoreError:
         location = None
     try:
-        return roles.load_roles(roles.roles_path(location)), []
+        path = roles.roles_path(location)
+        found = roles.load_roles(path)
+        if location is not None and path.is_file():
+            _noted(location.url, str(path), path.stat().st_mtime_ns, tuple(found.assignments()))
+        return found, []
     except ScenarioError as error:
         return Roles(), [str(p) for p in error.problems]
 
