@@ -82,3 +82,16 @@ def test_a_publish_from_the_ui_is_audited_and_a_seam_break_is_refused_until_forc
     entries = store.audit()
     assert [e.action for e in entries] == ["forced publish", "forced publish", "publish"]
     assert entries[0].actor == "the web UI's user (no sign-in, on loopback)" and entries[1].actor == "ops@example.com"
+
+
+def test_an_admin_starts_a_new_team_whose_first_publish_makes_it(store_path):
+    assert main(["publish", str(GOLDEN_RESULT), "--store", str(store_path), "--team", "eu"]) == 0
+    at = visit(start(), "plan")  # on loopback without sign-in: the one person, an admin
+    at.sidebar.text_input(key="new_team").input("apac").run()
+    assert "Team **apac**: nothing published yet." in at.sidebar.caption.values
+    assert at.sidebar.selectbox(key="team_choice").value == "apac"
+    solve(at)
+    at = visit(at, "calendars")
+    at.button(key="publish").click().run()
+    assert open_store(str(store_path), "apac").versions()[0].id == 2
+    assert [v.id for v in open_store(str(store_path), "eu").versions()] == [1]

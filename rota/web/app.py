@@ -55,7 +55,7 @@ def main() -> None:
     if roles.may_edit(role):
         # Each page shows its own job's progress in full; the others show it compact in the sidebar.
         state.sidebar(show_solve=current.url_path != shown["plan"].url_path,
-                      show_whatif=current.url_path != shown["whatif"].url_path)
+                      show_whatif=current.url_path != shown["whatif"].url_path, new_team=roles.may_manage_teams(role))
     if access.signed_in():
         with st.sidebar:
             st.caption(f"Signed in as **{access.email()}** ({role.value})")

@@ -431,17 +431,30 @@ def _on_load_folder() -> None:
     set_files(read_folder(DATA.parent / folder), folder)
 
 
-def sidebar(show_solve: bool, show_whatif: bool = True) -> None:
+def _on_new_team() -> None:
+    name = (st.session_state.get("new_team") or "").strip()
+    if name:
+        st.session_state.team = name[:200]
+        st.session_state.new_team = ""
+
+
+def sidebar(show_solve: bool, show_whatif: bool = True, new_team: bool = False) -> None:
+    """`new_team`: offer to start another team (an admin's): the scenario at hand is published as its first rota."""
     with st.sidebar:
         scenario_now, issues = parsed()
         shown = scenario_now or scenario()
-        known = teams()
+        current_team, published = team(), teams()
+        known = sorted({*published, current_team}) if published else []
         if len(known) > 1:
-            current_team = team()
-            st.selectbox("Team", known, index=known.index(current_team) if current_team in known else 0,
+            st.selectbox("Team", known, index=known.index(current_team),
                          key="team_choice", on_change=_on_team,
                          help="Whose rota: its published versions, feeds, history and audit log; switching loads the "
                               "team's published scenario")
+        if new_team:
+            st.text_input("Start a new team", key="new_team", on_change=_on_new_team, placeholder="team name",
+                          help="Its first publish (Calendars) makes it: its own versions, feed links and audit log")
+            if current_team not in published:
+                st.caption(f"Team **{current_team}**: nothing published yet.")
         st.caption(f"Scenario: **{shown.name}** · {st.session_state.source}")
         if issues:
             st.error(f"The edited scenario has {len(issues)} problem(s); pages show the last valid version. "
