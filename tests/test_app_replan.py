@@ -10,7 +10,7 @@ import pytest
 
 from rota.overview import REPLAN_SECONDS
 from rota.store import open_store
-from tests.test_app import CEILING, WORK, edit, engineers, finish, solve, start, visit
+from tests.test_app import CEILING, edit, engineers, finish, solve, start, visit
 
 
 @pytest.fixture(autouse=True)
@@ -32,13 +32,17 @@ def publish_first(at) -> list:
     return chosen
 
 
+REPLAN_WORK = 3.0  # what the page's default re-plan limit gives: with much less, a sick week's re-plan may run out
+# of work in the peak stage after the P0 stage (each stage optimises its own tier) and be flagged
+
+
 def replan(at, limit: float | None = CEILING) -> None:
-    """Re-plan keeping the published rota, on the work budget (`limit` None: the page's default limit)."""
+    """Re-plan keeping the published rota, on a work budget (`limit` None: the page's default limit)."""
     visit(at, "plan")
     at.toggle(key="keep_published").set_value(True).run()
     if limit is not None:
         at.number_input(key="replan_limit").set_value(limit)
-    at.number_input(key="work_limit").set_value(WORK)
+    at.number_input(key="work_limit").set_value(REPLAN_WORK)
     at.button(key="solve").click().run()
     finish(at)
     assert not at.error, [e.value for e in at.error]

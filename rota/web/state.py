@@ -450,12 +450,12 @@ def sidebar(show_solve: bool, show_whatif: bool = True, new_team: bool = False) 
                          key="team_choice", on_change=_on_team,
                          help="Whose rota: its published versions, feeds, history and audit log; switching loads the "
                               "team's published scenario")
+        st.caption(f"Scenario: **{shown.name}** · {st.session_state.source}")
         if new_team:
             st.text_input("Start a new team", key="new_team", on_change=_on_new_team, placeholder="team name",
                           help="Its first publish (Calendars) makes it: its own versions, feed links and audit log")
-            if current_team not in published:
+            if st.session_state.get("team") and current_team not in published:
                 st.caption(f"Team **{current_team}**: nothing published yet.")
-        st.caption(f"Scenario: **{shown.name}** · {st.session_state.source}")
         if issues:
             st.error(f"The edited scenario has {len(issues)} problem(s); pages show the last valid version. "
                      "Fix them on the Team page.", icon="⚠️")
