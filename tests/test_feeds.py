@@ -6,11 +6,9 @@ import gzip
 import http.client
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -31,6 +29,7 @@ from tests.calendars import (
     vevents,
     without_root_powers,
 )
+from tests.servers import stop, wait_healthy
 
 NOT_FOUND = b"Not Found\n"
 
@@ -84,26 +83,11 @@ def serving(store: Path, folder: Path, prefix: Sequence[str] = ()) -> Iterator[S
                                 str(port), "--store", str(store), "--quiet"], cwd=folder, env=env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     running = Server(port, store)
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if running.request("GET", "/_stcore/health")[0] == 200:
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"rota serve did not start:\n{(folder / 'server.log').read_text()[-3000:]}")
-        time.sleep(0.2)
+    wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process, folder / "server.log")
     try:
         yield running
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
+        stop(process, group=True)
         log.close()
 
 

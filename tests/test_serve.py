@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from rota.signin_config import signin_configured, signin_problems
 from rota.store import ENV_KEY, ENV_PAUSE, ENV_STORE
 from rota.tokens import ENV_PUBLIC_URL, public_base_url, request_base_url
 from tests.calendars import GOLDEN_RESULT, rota
+from tests.servers import stop, wait_healthy
 from tests.test_feeds import Server, free_port
 
 # Runs the real CLI with every import of Streamlit failing: a feeds-only server must not need it.
@@ -72,26 +72,11 @@ def serving(store: Path | str, folder: Path, *options: str, command: Sequence[st
                                 *options], cwd=folder, env=env or clean_env(folder), stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     running = Server(port, store)  # type: ignore[arg-type]  # a URL works too: links() passes it on as text
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if running.request("GET", "/healthz")[0] == 200:
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"rota serve did not start:\n{log_path.read_text()[-3000:]}")
-        time.sleep(0.2)
+    wait_healthy(f"http://127.0.0.1:{port}/healthz", process, log_path)
     try:
         yield running, log_path
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
+        stop(process, group=True)
         log.close()
 
 
