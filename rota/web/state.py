@@ -275,13 +275,23 @@ def replan_warning() -> str | None:
     return memo("replan_warning", last.started, judge)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _history(_store: Store, store_key: str, latest: int, scenario_key: str, _scenario: Scenario) -> History | None:
+    return history.from_store(_store, _scenario)
+
+
 def published_history(plan_scenario: Scenario) -> History | None:
-    """What is published around the scenario's window (fixed facts at the seams, fairness look-back), if anything."""
+    """What is published around the scenario's window (fixed facts at the seams, fairness look-back), if anything:
+    read once per published version and scenario, not on every run of the page."""
     found = store()
     if found is None:
         return None
     try:
-        return history.from_store(found, plan_scenario)
+        infos = found.versions()
+        if not infos:
+            return None
+        return _history(found, f"{found.location.url}|{found.team}", infos[-1].id,
+                        files_key(st.session_state.valid_files), plan_scenario)
     except StoreError as error:
         st.error(f"The published rota cannot be read: {error}", icon="⛔")
         return None
