@@ -7,17 +7,18 @@ tight, and a higher tier can never be traded for a lower one.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+import numpy as np
 from ortools.sat.python import cp_model
 
-from rota import constraints, fair_bound
+from rota import constraints, fair_bound, submodel
 from rota.domain import Engineer, Scenario
 from rota.first_rota import first_rota
 from rota.model import RotaModel
@@ -178,22 +179,36 @@ class SolveOptions:
     log: bool = False
 
 
-class _Reporter(cp_model.CpSolverSolutionCallback):
+class _Guard(cp_model.CpSolverSolutionCallback):
     """Every search has one, so a stop is never passed on while a solution is being taken in (see SolveControl)."""
 
-    def __init__(self, stage: str, p0: cp_model.LinearExprT, start: float, control: SolveControl,
-                 on_progress: Callable[[Progress], None] | None):
+    def __init__(self, control: SolveControl):
         super().__init__()
-        self.stage, self.p0, self.start, self.control, self.on_progress = stage, p0, start, control, on_progress
+        self.control = control
 
     def on_solution_callback(self) -> None:
         self.control.callback_started()
         try:
-            if self.on_progress is not None:
-                self.on_progress(Progress(self.stage, time.monotonic() - self.start, int(self.value(self.p0)),
-                                          self.objective_value, self.best_objective_bound))
+            self.report()
         finally:
             self.control.callback_ended()
+
+    def report(self) -> None:
+        pass
+
+
+class _Reporter(_Guard):
+    """A search of the whole model, telling `on_progress` of each better rota."""
+
+    def __init__(self, stage: str, p0: cp_model.LinearExprT, start: float, control: SolveControl,
+                 on_progress: Callable[[Progress], None] | None):
+        super().__init__(control)
+        self.stage, self.p0, self.start, self.on_progress = stage, p0, start, on_progress
+
+    def report(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(self.stage, time.monotonic() - self.start, int(self.value(self.p0)),
+                                      self.objective_value, self.best_objective_bound))
 
 
 def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
@@ -253,7 +268,8 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
                 values = fairer
             full = completed
             held_tiers = {st.tier: round(st.objective) for st in solution.stages}
-            floor = fair_bound.fairness_floor(plan, bands, held_tiers, _left(deadline) / 4)
+            relaxation = fair_bound.Relaxation(plan, bands, held_tiers)
+            floor = relaxation.floor(_left(deadline) / 4)
         expr = m.tier_expr(tier)
         if full is not None:
             held = _value(m, tier, full)
@@ -273,15 +289,24 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         wall = wall_left if i == len(tiers) - 1 else max(0.05, wall_left * share)
         m.model.minimize(expr)
         stage_start = time.monotonic()
-        group_work = 0.0
+        if tier == "fairness":
+            integer = relaxation.integer_floor(wall_left, floor)
+        group_work, group_bound = 0.0, 0.0
         by_group = full is not None and tier in GROUP_TIERS and not baseline and len(m.x) >= GROUP_MIN_SLOTS[tier]
         if by_group:
             assert full is not None
-            values, full, group_work = _by_group(
-                m, values, full, options, budget * GROUP_SHARE[tier], wall * GROUP_SHARE[tier], control,
-                _Reporter(f"{tier} by group", m.tier_expr("p0"), started, control, on_progress))
+
+            def heard(better: list[int], stage: str = f"{tier} by group", bound: float = floor) -> None:
+                if on_progress is not None:
+                    on_progress(Progress(stage, time.monotonic() - started, _value(m, "p0", better),
+                                         float(_objective(m, better)), bound))
+
+            values, full, group_work, group_bound = _by_group(m, tier, values, full, options, budget, wall, control,
+                                                              heard)
         solver, status, work = None, cp_model.UNKNOWN, 0.0
-        if not by_group or GROUP_SHARE[tier] < 1:
+        if full is not None and group_bound >= _value(m, tier, full):
+            status = cp_model.OPTIMAL  # the group phase proved its rota optimal
+        elif not by_group or (FULL_AFTER_GROUPS[tier] and budget - group_work > 0.01 and _left(deadline) > 0.05):
             _hint(m, values, full)
             reporter = _Reporter(tier, m.tier_expr("p0"), started, control, on_progress)
             wall_left = _left(deadline)
@@ -297,13 +322,14 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         if solver is not None and status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             values = {slot: int(solver.boolean_value(var)) for slot, var in m.x.items()}
             full = list(solver.response_proto.solution)
-            objective, bound = solver.objective_value, solver.best_objective_bound
-        elif full is not None:  # no better rota in this stage's work: the one in hand stays
-            objective, bound, status = float(_value(m, tier, full)), 0.0, cp_model.FEASIBLE
+            objective, bound = solver.objective_value, max(solver.best_objective_bound, group_bound)
+        elif full is not None:  # the group phase's rota (proven optimal or not), or the one in hand
+            objective = float(_value(m, tier, full))
+            bound, status = (objective, status) if status == cp_model.OPTIMAL else (group_bound, cp_model.FEASIBLE)
         else:
             continue
-        if tier == "fairness":  # CP-SAT's bound on a large team stays near 0: the relaxation's floor is a real one
-            bound = max(bound, floor)
+        if tier == "fairness":  # CP-SAT's bound on a large team stays near 0: the relaxations' are real ones
+            bound = max(bound, integer.result(wait=0.0 if control.stopped else _left(deadline) / 2))
             if bound >= objective:
                 status = cp_model.OPTIMAL
         solution.stages.append(StageResult(tier, STATUS[status], objective, max(0.0, bound),
@@ -390,22 +416,34 @@ def _search(m: RotaModel, options: SolveOptions, wall: float, budget: float, con
 
 
 # Tiers whose terms are per engineer (holiday shifts, fair shares, patterns): on a large team each is first improved
-# one centre-and-level group at a time with every other shift fixed, a small model CP-SAT presolves and searches
-# quickly, before the full model (which alone reports a bound) gets the rest of the stage.
+# one centre-and-level group at a time with every other shift fixed, a small model CP-SAT solves in hundredths of a
+# second, until the groups stall; what the stage's work has left then goes to the full model, which alone can prove
+# the bound (for fairness; holidays hand it on to the stages after).
 GROUP_TIERS = ("holiday", "fairness")
-GROUP_SHARE = {"holiday": 1.0, "fairness": 0.7}  # of the stage's work; the rest goes to the full model's search
-MAX_SWEEPS = 4
+FULL_AFTER_GROUPS = {"holiday": False, "fairness": True}
+MAX_SWEEPS = 6
+MAX_ROUNDS = 4
 # Fairness groups are small and independent once cover is fixed, so even on a small team one group at a time beats
 # the whole model at equal work; holidays keep the whole model's proof on small teams.
 GROUP_MIN_SLOTS = {"holiday": 5_000, "fairness": 0}
-# Neighbourhoods in turn: each centre-and-level group, then each centre whole (its levels share its cover: a senior
-# group can take a shift off a junior one), each swept until a sweep improves nothing. A group with more slots than
-# NEIGHBOURHOOD_SLOTS is cut into blocks of whole weeks, so every neighbourhood stays small enough to prove optimal.
-PARTITIONS: tuple[Callable[[Engineer], tuple[str, ...]], ...] = (lambda e: (e.centre, e.level), lambda e: (e.centre,))
-NEIGHBOURHOOD_SLOTS = 2_000
+# Neighbourhoods in turn: each centre-and-level group, each centre whole (its levels share its cover: a senior can
+# take a shift off a junior), then the whole team (centres share P0 cover across their hours). A part with more
+# slots than a neighbourhood's size is cut into blocks of whole weeks, swept until a sweep improves nothing, then
+# again in blocks of twice the size: small ones are proven optimal in hundredths of a second, larger ones free
+# what the small ones hold at their edges.
+PARTITIONS: tuple[Callable[[Engineer], tuple[str, ...]], ...] = (
+    lambda e: (e.centre, e.level), lambda e: (e.centre,), lambda e: ())
+NEIGHBOURHOOD_SLOTS = (2_000, 4_000, 8_000)
+NEIGHBOURHOODS = {
+    "holiday": ((PARTITIONS[0], NEIGHBOURHOOD_SLOTS[0]),),  # a holiday shift that cover needs seldom moves: one sweep
+    "fairness": tuple((p, size) for p in PARTITIONS for size in NEIGHBOURHOOD_SLOTS),
+}
 
 
-def _neighbourhoods(m: RotaModel, partition: Callable[[Engineer], tuple[str, ...]]) -> list[list[Slot]]:
+def _neighbourhoods(m: RotaModel, partition: Callable[[Engineer], tuple[str, ...]], size: int,
+                    shifted: bool = False) -> list[list[Slot]]:
+    """Each part's slots in blocks of whole weeks; `shifted` moves the blocks' edges by half a block, so a sweep
+    after a stalled one can move shifts across the edges the last one held."""
     groups: dict[tuple[str, ...], list[Slot]] = defaultdict(list)
     for slot in m.x:
         groups[partition(m.plan.engineers[slot.engineer])].append(slot)
@@ -414,59 +452,83 @@ def _neighbourhoods(m: RotaModel, partition: Callable[[Engineer], tuple[str, ...
         members = groups[key]
         first = min(s.date for s in members)
         days = (max(s.date for s in members) - first).days + 1
-        weeks = max(1, days * NEIGHBOURHOOD_SLOTS // len(members) // 7)
+        block = 7 * max(1, days * size // len(members) // 7)
+        offset = block // 2 if shifted and block < days else 0
         blocks: dict[int, list[Slot]] = defaultdict(list)
         for slot in members:
-            blocks[(slot.date - first).days // (7 * weeks)].append(slot)
+            blocks[((slot.date - first).days + offset) // block].append(slot)
         out += [blocks[b] for b in sorted(blocks)]
     return out
 
 
-def _by_group(m: RotaModel, values: dict[Slot, int], full: list[int], options: SolveOptions, budget: float,
-              wall: float, control: SolveControl, reporter: _Reporter) -> tuple[dict[Slot, int], list[int], float]:
-    """Improve the model's objective one group of engineers at a time (`PARTITIONS`), every other group's shifts
-    fixed: the rota, its complete values and the work used. Each step starts from the rota in hand, so none is
-    worse."""
+def _by_group(m: RotaModel, tier: str, values: dict[Slot, int], full: list[int], options: SolveOptions,
+              budget: float, wall: float, control: SolveControl, progress: Callable[[list[int]], None]
+              ) -> tuple[dict[Slot, int], list[int], float, float]:
+    """Improve the model's objective one group of engineers at a time (`NEIGHBOURHOODS`), every other group's shifts
+    fixed, each group solved as a small model of its own (`rota.submodel`): the rota, its complete values, the work
+    used, and a bound (a neighbourhood holding every slot is the whole model: its bound is one; else 0). Each step
+    starts from the rota in hand, so none is worse; `progress` hears of each better one."""
     started = time.monotonic()
-    variables = m.model.proto.variables
-    for slot, var in m.x.items():
-        _fix(variables[var.index].domain, values[slot])
-    values, work = dict(values), 0.0
-    try:
-        for partition in PARTITIONS:
-            order = _neighbourhoods(m, partition)
+    index = submodel.Index(m.model, (v.index for v in m.x.values()))
+    # Extracting costs wall time and a small model's work accrues at its own rate: both are charged as the seconds
+    # they stand for, at the whole model's rate (the unit its budget is in).
+    per_second = work_rate(len(m.model.proto.variables))
+    work = index.size * EXTRACT_SECONDS * per_second
+    current = np.asarray(full, dtype=np.int64)
+    guard = _Guard(control)
+    bound = 0.0
+    improved_round, rounds = True, 0
+    while improved_round and rounds < MAX_ROUNDS:  # until a round of every partition improves nothing
+        improved_round, rounds = False, rounds + 1
+        cut: dict[Callable, list[list[Slot]]] = {}
+        for partition, size in NEIGHBOURHOODS[tier]:
+            if _neighbourhoods(m, partition, size) == cut.get(partition):
+                continue  # every part already fits one block: a larger size cuts no differently
+            cut[partition] = _neighbourhoods(m, partition, size)
             improved, sweep = True, 0
             while improved and sweep < MAX_SWEEPS:  # a sweep that improves no group: this partition has stalled
                 improved, sweep = False, sweep + 1
+                order = _neighbourhoods(m, partition, size, shifted=sweep % 2 == 0)
                 for n, members in enumerate(order):
                     wall_left = wall - (time.monotonic() - started)
                     if control.stopped or wall_left <= 0.05 or work >= budget:
-                        return values, full, work
-                    for slot in members:
-                        _fix(variables[m.x[slot].index].domain, None)
-                    _hint(m, None, full)
-                    before = _objective(m, full)
+                        return _rota(m, current), current.tolist(), work, bound
+                    hood = submodel.extract(index, (m.x[slot].index for slot in members), current)
+                    if hood is None:
+                        continue  # this group already pays the least it can: nothing to search for
+                    work += hood.size * EXTRACT_SECONDS * per_second
                     share = min(budget - work, budget * len(members) / len(m.x))
-                    # On the wall clock a group gets its part of what is left of the sweep; by work, the budget ends
-                    # it (the wall left is only the ceiling).
+                    # On the wall clock a group gets its part of what is left of the sweep; by work, the budget
+                    # ends it (the wall left is only the ceiling).
                     rest = sum(len(g) for g in order[n:])
                     solver = _group_solver(options, wall_left if options.deterministic
-                                           else wall_left * len(members) / rest, share)
+                                           else wall_left * len(members) / rest,
+                                           share / per_second * GROUP_WORK_PER_SECOND)
                     control.attach(solver)
-                    status = solver.solve(m.model, reporter)
+                    status = solver.solve(hood.model, guard)
                     control.attach(None)
-                    work += solver.response_proto.deterministic_time
-                    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < before:
-                        improved = True
-                        full = list(solver.response_proto.solution)
-                        for slot in members:
-                            values[slot] = full[m.x[slot].index]
-                    for slot in members:
-                        _fix(variables[m.x[slot].index].domain, values[slot])
-    finally:
-        for var in m.x.values():
-            _fix(variables[var.index].domain, None)
-    return values, full, work
+                    work += solver.response_proto.deterministic_time / GROUP_WORK_PER_SECOND * per_second
+                    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                    if found and round(solver.objective_value) < hood.objective:
+                        improved = improved_round = True
+                        current = hood.merge(current, solver.response_proto.solution)
+                        progress(current.tolist())
+                    if len(members) == len(m.x) and found:
+                        bound = max(bound, float(math.ceil(solver.best_objective_bound - 1e-6)))
+                        if status == cp_model.OPTIMAL:
+                            return _rota(m, current), current.tolist(), work, bound
+    return _rota(m, current), current.tolist(), work, bound
+
+
+# Reading the model into an index and extracting a neighbourhood take about 7 µs per constraint or variable handled
+# on the reference machine, and one worker on a small model does 0.19-0.38 units of CP-SAT work a second (M, L);
+# charged by these (deterministic) figures, a group phase ends by work, so it stays reproducible.
+EXTRACT_SECONDS = 7e-6
+GROUP_WORK_PER_SECOND = 0.2
+
+
+def _rota(m: RotaModel, full: np.ndarray) -> dict[Slot, int]:
+    return {slot: int(full[var.index]) for slot, var in m.x.items()}
 
 
 def _group_solver(options: SolveOptions, wall: float, work: float) -> cp_model.CpSolver:
@@ -484,12 +546,6 @@ def _group_solver(options: SolveOptions, wall: float, work: float) -> cp_model.C
 def _objective(m: RotaModel, full: list[int]) -> float:
     objective = m.model.proto.objective
     return float(sum(c * full[v] for v, c in zip(objective.vars, objective.coeffs, strict=True)))
-
-
-def _fix(domain: Any, value: int | None) -> None:
-    """Fix a Boolean's domain to `value`, or free it (None)."""
-    domain.clear()
-    domain.extend((0, 1) if value is None else (value, value))
 
 
 def _solver(options: SolveOptions, wall: float, work: float, lns_only: bool = False) -> cp_model.CpSolver:

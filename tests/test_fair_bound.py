@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model
 
 from rota import constraints
 from rota.domain import Leave, Rules, Scenario
-from rota.fair_bound import fairness_floor
+from rota.fair_bound import Relaxation, fairness_floor
 from rota.fairness import fewest_shifts
 from rota.model import RotaModel
 from rota.rebalance import trim
@@ -41,9 +41,10 @@ CASES = {
 }
 
 
-def _proven(sc: Scenario) -> tuple[float, float, dict[str, int]]:
+def _proven(sc: Scenario) -> tuple[float, float, dict[str, int], float]:
     """The fairness stage solved to a proven optimum (each earlier tier first minimised and held, fair shares drawn
-    from that rota, as the solver does): the optimum, the floor and the held tiers."""
+    from that rota, as the solver does): the optimum, the floor with whole counts, the held tiers and the linear
+    relaxation's floor."""
     plan = Plan(sc)
     m = constraints.build(RotaModel(plan))
     held: dict[str, int] = {}
@@ -63,12 +64,16 @@ def _proven(sc: Scenario) -> tuple[float, float, dict[str, int]]:
     bands = constraints.load_away_from_fair_share(m, dict.fromkeys(values, 0) | dict.fromkeys(chosen, 1))
     m.model.minimize(m.tier_expr("fairness"))
     assert solver.solve(m.model) == cp_model.OPTIMAL
-    return solver.objective_value, fairness_floor(plan, bands, held), held
+    relaxation = Relaxation(plan, bands, held)
+    floor = relaxation.floor(10.0)
+    integer = relaxation.integer_floor(30.0, floor).result(wait=30.0)
+    assert floor == fairness_floor(plan, bands, held) <= integer  # the whole counts' bound is never the weaker
+    return solver.objective_value, integer, held, floor
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_the_fairness_floor_never_exceeds_the_proven_optimum(name):
-    optimum, floor, held = _proven(CASES[name])
+    optimum, floor, held, _ = _proven(CASES[name])
     short = sum(v for t, v in held.items() if t in ("p0", "event", "peak"))
     assert constraints.HANDOFF_WEIGHT * fewest_shifts(Plan(CASES[name]), short) <= floor <= optimum
     if name == "short of seniors":
@@ -82,11 +87,16 @@ def test_the_floor_sees_cover_per_segment_where_the_handoff_count_alone_does_not
     a little over two a day."""
     sc = scenario(_team(2, 2), [shift("day", "00:00", "12:00"), shift("night", "12:00", "24:00")], days=2,
                   peaks=(peak("rush", "10:00", "11:00", engineers=3),))
-    optimum, floor, held = _proven(sc)
+    optimum, floor, held, _ = _proven(sc)
     assert held == {"p0": 0, "peak": 0}
     crude = constraints.HANDOFF_WEIGHT * fewest_shifts(Plan(sc))
     assert crude == constraints.HANDOFF_WEIGHT * 5  # 50 person-hours in 12-hour shifts
     assert constraints.HANDOFF_WEIGHT * 8 <= floor <= optimum  # three day shifts and a night, each day
+
+
+def test_whole_counts_raise_the_floor_where_fractions_of_shifts_would_do():
+    optimum, integer, _, linear = _proven(CASES["mixed team, a peak, tight rules"])
+    assert linear < integer <= optimum
 
 
 def test_the_solver_reports_the_floor_and_proves_a_small_team_optimal(checked):

@@ -221,11 +221,12 @@ def test_same_seed_and_workers_give_the_same_rota(checked):
 
 
 def test_time_limit_is_a_ceiling_and_what_it_returns_breaks_no_rule(checked):
-    # A work budget no machine does in 2 s: the wall clock must end the solve, and the result must say so. How good
-    # the rota is by then depends on the machine, so only what holds for any rota is asserted (the checker's).
+    # A work budget no machine does in 2 s: unless the rota is proven optimal first, the wall clock ends the solve,
+    # and the result must say so. How good the rota is by then depends on the machine, so only what holds for any
+    # rota is asserted (the checker's).
     sol = checked.solve(_busy_scenario(), SolveOptions(time_limit=2, work_limit=1000, seed=0, workers=2))
     assert sol.seconds < 2 + 3  # model building is outside CP-SAT's limit; allow it a little
-    assert not sol.reproducible
+    assert sol.status == "OPTIMAL" or not sol.reproducible
 
 
 @pytest.mark.parametrize("workers", [1, 2])
