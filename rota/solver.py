@@ -292,7 +292,7 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         if tier == "fairness":
             integer = relaxation.integer_floor(wall_left, floor)
         group_work, group_bound = 0.0, 0.0
-        by_group = full is not None and tier in GROUP_TIERS and not baseline and len(m.x) >= GROUP_MIN_SLOTS[tier]
+        by_group = full is not None and tier in GROUP_TIERS and not baseline
         if by_group:
             assert full is not None
 
@@ -301,8 +301,10 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
                     on_progress(Progress(stage, time.monotonic() - started, _value(m, "p0", better),
                                          float(_objective(m, better)), bound))
 
-            values, full, group_work, group_bound = _by_group(m, tier, values, full, options, budget, wall, control,
-                                                              heard)
+            # A team small enough to search whole keeps part of the stage for that search: it proves the bound.
+            share = GROUP_SHARE if FULL_AFTER_GROUPS[tier] and len(m.x) <= NEIGHBOURHOOD_SLOTS[-1] else 1.0
+            values, full, group_work, group_bound = _by_group(m, tier, values, full, options, budget * share,
+                                                              wall * share, control, heard)
         solver, status, work = None, cp_model.UNKNOWN, 0.0
         if full is not None and group_bound >= _value(m, tier, full):
             status = cp_model.OPTIMAL  # the group phase proved its rota optimal
@@ -329,7 +331,10 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         else:
             continue
         if tier == "fairness":  # CP-SAT's bound on a large team stays near 0: the relaxations' are real ones
-            bound = max(bound, integer.result(wait=0.0 if control.stopped else _left(deadline) / 2))
+            # SCIP ran beside the search; a search that ended early waits a little for it, never long: the bound
+            # is only reported, and SCIP can take far longer than the search (a short-staffed demo: 20 s).
+            waited = min(_left(deadline) / 2, INTEGER_FLOOR_WAIT * (time.monotonic() - stage_start))
+            bound = max(bound, integer.result(wait=0.0 if control.stopped else waited))
             if bound >= objective:
                 status = cp_model.OPTIMAL
         solution.stages.append(StageResult(tier, STATUS[status], objective, max(0.0, bound),
@@ -341,6 +346,9 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
     solution.penalties = _penalty_report(m, values, full, _left(deadline))
     solution.reproducible = solution.reproducible and options.deterministic
     return _finish(solution, started, control)
+
+
+INTEGER_FLOOR_WAIT = 0.25  # of the fairness stage's own time
 
 
 def process_start() -> float:
@@ -415,17 +423,15 @@ def _search(m: RotaModel, options: SolveOptions, wall: float, budget: float, con
     return best[0], best[1], work
 
 
-# Tiers whose terms are per engineer (holiday shifts, fair shares, patterns): on a large team each is first improved
-# one centre-and-level group at a time with every other shift fixed, a small model CP-SAT solves in hundredths of a
-# second, until the groups stall; what the stage's work has left then goes to the full model, which alone can prove
-# the bound (for fairness; holidays hand it on to the stages after).
+# Tiers whose terms are per engineer (holiday shifts, fair shares, patterns): each is improved one neighbourhood at
+# a time with every other shift fixed, a small model CP-SAT solves in hundredths of a second, until they stall. What
+# the fairness stage's work has left then goes to a search of the whole model; on a team small enough to be one
+# neighbourhood that search keeps 30 % of the stage, since it proves the bound (holidays hand their rest on).
 GROUP_TIERS = ("holiday", "fairness")
 FULL_AFTER_GROUPS = {"holiday": False, "fairness": True}
+GROUP_SHARE = 0.7
 MAX_SWEEPS = 6
 MAX_ROUNDS = 4
-# Fairness groups are small and independent once cover is fixed, so even on a small team one group at a time beats
-# the whole model at equal work; holidays keep the whole model's proof on small teams.
-GROUP_MIN_SLOTS = {"holiday": 5_000, "fairness": 0}
 # Neighbourhoods in turn: each centre-and-level group, each centre whole (its levels share its cover: a senior can
 # take a shift off a junior), then the whole team (centres share P0 cover across their hours). A part with more
 # slots than a neighbourhood's size is cut into blocks of whole weeks, swept until a sweep improves nothing, then
@@ -435,7 +441,9 @@ PARTITIONS: tuple[Callable[[Engineer], tuple[str, ...]], ...] = (
     lambda e: (e.centre, e.level), lambda e: (e.centre,), lambda e: ())
 NEIGHBOURHOOD_SLOTS = (2_000, 4_000, 8_000)
 NEIGHBOURHOODS = {
-    "holiday": ((PARTITIONS[0], NEIGHBOURHOOD_SLOTS[0]),),  # a holiday shift that cover needs seldom moves: one sweep
+    # A holiday shift cover needs seldom moves: one sweep of the groups, one of the whole team (on a small team: the
+    # whole model, solved and proven at once).
+    "holiday": ((PARTITIONS[0], NEIGHBOURHOOD_SLOTS[0]), (PARTITIONS[2], NEIGHBOURHOOD_SLOTS[-1])),
     "fairness": tuple((p, size) for p in PARTITIONS for size in NEIGHBOURHOOD_SLOTS),
 }
 
