@@ -291,7 +291,7 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         stage_start = time.monotonic()
         if tier == "fairness":
             integer = relaxation.integer_floor(wall_left, floor)
-        group_work, group_bound = 0.0, 0.0
+        group_work, group_bound, clocked = 0.0, 0.0, False
         by_group = full is not None and tier in GROUP_TIERS and not baseline
         if by_group:
             assert full is not None
@@ -303,8 +303,8 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
 
             # A team small enough to search whole keeps part of the stage for that search: it proves the bound.
             share = GROUP_SHARE if FULL_AFTER_GROUPS[tier] and len(m.x) <= NEIGHBOURHOOD_SLOTS[-1] else 1.0
-            values, full, group_work, group_bound = _by_group(m, tier, values, full, options, budget * share,
-                                                              wall * share, control, heard)
+            values, full, group_work, group_bound, clocked = _by_group(
+                m, tier, values, full, options, budget * share, wall * share, control, heard)
         solver, status, work = None, cp_model.UNKNOWN, 0.0
         if full is not None and group_bound >= _value(m, tier, full):
             status = cp_model.OPTIMAL  # the group phase proved its rota optimal
@@ -315,9 +315,10 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
             solver, status, work = _search(m, options, wall_left if options.deterministic else wall - (
                 time.monotonic() - stage_start), budget - group_work, control, reporter,
                 lns_first=full is not None and not baseline)
+            clocked = clocked or (status != cp_model.OPTIMAL and work < 0.99 * (budget - group_work))
         work += group_work
         work_left = max(0.0, work_left - work)
-        if options.deterministic and status != cp_model.OPTIMAL and work < 0.99 * budget:
+        if options.deterministic and clocked:
             solution.reproducible = False  # the wall clock or a stop ended this stage, not the work budget
         if status == cp_model.INFEASIBLE:
             raise InfeasiblePins(_pin_conflicts(plan))
@@ -471,11 +472,12 @@ def _neighbourhoods(m: RotaModel, partition: Callable[[Engineer], tuple[str, ...
 
 def _by_group(m: RotaModel, tier: str, values: dict[Slot, int], full: list[int], options: SolveOptions,
               budget: float, wall: float, control: SolveControl, progress: Callable[[list[int]], None]
-              ) -> tuple[dict[Slot, int], list[int], float, float]:
+              ) -> tuple[dict[Slot, int], list[int], float, float, bool]:
     """Improve the model's objective one group of engineers at a time (`NEIGHBOURHOODS`), every other group's shifts
     fixed, each group solved as a small model of its own (`rota.submodel`): the rota, its complete values, the work
-    used, and a bound (a neighbourhood holding every slot is the whole model: its bound is one; else 0). Each step
-    starts from the rota in hand, so none is worse; `progress` hears of each better one."""
+    used, a bound (a neighbourhood holding every slot is the whole model: its bound is one; else 0) and whether the
+    clock or a stop ended it (not the work budget, nor a stall). Each step starts from the rota in hand, so none is
+    worse; `progress` hears of each better one."""
     started = time.monotonic()
     index = submodel.Index(m.model, (v.index for v in m.x.values()))
     # Extracting costs wall time and a small model's work accrues at its own rate: both are charged as the seconds
@@ -496,22 +498,18 @@ def _by_group(m: RotaModel, tier: str, values: dict[Slot, int], full: list[int],
             improved, sweep = True, 0
             while improved and sweep < MAX_SWEEPS:  # a sweep that improves no group: this partition has stalled
                 improved, sweep = False, sweep + 1
-                order = _neighbourhoods(m, partition, size, shifted=sweep % 2 == 0)
-                for n, members in enumerate(order):
+                for members in _neighbourhoods(m, partition, size, shifted=sweep % 2 == 0):
                     wall_left = wall - (time.monotonic() - started)
                     if control.stopped or wall_left <= 0.05 or work >= budget:
-                        return _rota(m, current), current.tolist(), work, bound
+                        return _rota(m, current), current.tolist(), work, bound, work < budget
                     hood = submodel.extract(index, (m.x[slot].index for slot in members), current)
                     if hood is None:
                         continue  # this group already pays the least it can: nothing to search for
                     work += hood.size * EXTRACT_SECONDS * per_second
+                    # In either mode a group's work share ends its search (the wall left is only the ceiling):
+                    # cut by the clock instead, `--fast` reached fewer groups and ended worse on L.
                     share = min(budget - work, budget * len(members) / len(m.x))
-                    # On the wall clock a group gets its part of what is left of the sweep; by work, the budget
-                    # ends it (the wall left is only the ceiling).
-                    rest = sum(len(g) for g in order[n:])
-                    solver = _group_solver(options, wall_left if options.deterministic
-                                           else wall_left * len(members) / rest,
-                                           share / per_second * GROUP_WORK_PER_SECOND)
+                    solver = _group_solver(options, wall_left, share / per_second * GROUP_WORK_PER_SECOND)
                     control.attach(solver)
                     status = solver.solve(hood.model, guard)
                     control.attach(None)
@@ -524,8 +522,8 @@ def _by_group(m: RotaModel, tier: str, values: dict[Slot, int], full: list[int],
                     if len(members) == len(m.x) and found:
                         bound = max(bound, float(math.ceil(solver.best_objective_bound - 1e-6)))
                         if status == cp_model.OPTIMAL:
-                            return _rota(m, current), current.tolist(), work, bound
-    return _rota(m, current), current.tolist(), work, bound
+                            return _rota(m, current), current.tolist(), work, bound, False
+    return _rota(m, current), current.tolist(), work, bound, False
 
 
 # Reading the model into an index and extracting a neighbourhood take about 7 µs per constraint or variable handled
