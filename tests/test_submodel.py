@@ -89,7 +89,7 @@ def _fix(var: object, value: int) -> None:
     var.domain.extend([int(value), int(value)])  # type: ignore[attr-defined]
 
 
-def _fixed_optimum(model: cp_model.CpModel, values: list[int], free: set[int]) -> tuple[int, float | None]:
+def _fixed_optimum(model: cp_model.CpModel, values: list[int], free: set[int]) -> tuple[int, int | None]:
     whole = model.clone()
     for v, var in enumerate(whole.proto.variables):
         if v not in free:
@@ -97,7 +97,7 @@ def _fixed_optimum(model: cp_model.CpModel, values: list[int], free: set[int]) -
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     status = solver.solve(whole)
-    return status, solver.objective_value if status == cp_model.OPTIMAL else None
+    return status, round(solver.objective_value) if status == cp_model.OPTIMAL else None
 
 
 def _feasible(model: cp_model.CpModel, values: list[int]) -> bool:
