@@ -168,7 +168,8 @@ def work_budget(time_limit: float, variables: int) -> float:
 class SolveOptions:
     """`deterministic` (default): interleaved workers and a work budget, so the same seed and worker count give the
     same rota on any machine; the wall-clock `time_limit` stays a hard ceiling (if it cuts in, the result says so).
-    Otherwise (`--fast`) the workers search freely on the wall clock: better on large teams, not reproducible."""
+    Otherwise (`--fast`) whole-model searches run freely on the wall clock (groups search the same way): not
+    reproducible."""
 
     time_limit: float = 30.0
     work_limit: float | None = None  # CP-SAT deterministic time; default time_limit * work_rate(model)
