@@ -297,10 +297,10 @@ def solve(scenario: Scenario, options: SolveOptions = SolveOptions(),
         if by_group:
             assert full is not None
 
-            def heard(better: list[int], stage: str = f"{tier} by group", bound: float = floor) -> None:
+            def heard(objective: int, stage: str = f"{tier} by group", p0: int = _value(m, "p0", full),
+                      bound: float = floor) -> None:  # P0 is held through the group phase
                 if on_progress is not None:
-                    on_progress(Progress(stage, time.monotonic() - started, _value(m, "p0", better),
-                                         float(_objective(m, better)), bound))
+                    on_progress(Progress(stage, time.monotonic() - started, p0, float(objective), bound))
 
             # A team small enough to search whole keeps part of the stage for that search: it proves the bound.
             share = GROUP_SHARE if FULL_AFTER_GROUPS[tier] and len(m.x) <= NEIGHBOURHOOD_SLOTS[-1] else 1.0
@@ -472,13 +472,13 @@ def _neighbourhoods(m: RotaModel, partition: Callable[[Engineer], tuple[str, ...
 
 
 def _by_group(m: RotaModel, tier: str, values: dict[Slot, int], full: list[int], options: SolveOptions,
-              budget: float, wall: float, control: SolveControl, progress: Callable[[list[int]], None]
+              budget: float, wall: float, control: SolveControl, progress: Callable[[int], None]
               ) -> tuple[dict[Slot, int], list[int], float, float, bool]:
     """Improve the model's objective one group of engineers at a time (`NEIGHBOURHOODS`), every other group's shifts
     fixed, each group solved as a small model of its own (`rota.submodel`): the rota, its complete values, the work
     used, a bound (a neighbourhood holding every slot is the whole model: its bound is one; else 0) and whether the
     clock or a stop ended it (not the work budget, nor a stall). Each step starts from the rota in hand, so none is
-    worse; `progress` hears of each better one."""
+    worse; `progress` hears each better one's objective."""
     started = time.monotonic()
     index = submodel.Index(m.model, (v.index for v in m.x.values()))
     # Extracting costs wall time and a small model's work accrues at its own rate: both are charged as the seconds
@@ -493,9 +493,10 @@ def _by_group(m: RotaModel, tier: str, values: dict[Slot, int], full: list[int],
         improved_round, rounds = False, rounds + 1
         cut: dict[Callable, list[list[Slot]]] = {}
         for partition, size in NEIGHBOURHOODS[tier]:
-            if _neighbourhoods(m, partition, size) == cut.get(partition):
+            blocks = _neighbourhoods(m, partition, size)
+            if blocks == cut.get(partition):
                 continue  # every part already fits one block: a larger size cuts no differently
-            cut[partition] = _neighbourhoods(m, partition, size)
+            cut[partition] = blocks
             improved, sweep = True, 0
             while improved and sweep < MAX_SWEEPS:  # a sweep that improves no group: this partition has stalled
                 improved, sweep = False, sweep + 1
@@ -519,7 +520,7 @@ def _by_group(m: RotaModel, tier: str, values: dict[Slot, int], full: list[int],
                     if found and round(solver.objective_value) < hood.objective:
                         improved = improved_round = True
                         current = hood.merge(current, solver.response_proto.solution)
-                        progress(current.tolist())
+                        progress(index.objective(current))
                     if len(members) == len(m.x) and found:
                         bound = max(bound, float(math.ceil(solver.best_objective_bound - 1e-6)))
                         if status == cp_model.OPTIMAL:
@@ -549,11 +550,6 @@ def _group_solver(options: SolveOptions, wall: float, work: float) -> cp_model.C
     p.interleave_search = False
     p.linearization_level = 2
     return solver
-
-
-def _objective(m: RotaModel, full: list[int]) -> float:
-    objective = m.model.proto.objective
-    return float(sum(c * full[v] for v, c in zip(objective.vars, objective.coeffs, strict=True)))
 
 
 def _solver(options: SolveOptions, wall: float, work: float, lns_only: bool = False) -> cp_model.CpSolver:
